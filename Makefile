@@ -1,0 +1,29 @@
+# Two commands for a new user: `make run` and `make test`. Each bootstraps .venv itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run full test lab clean-cache
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)        ## the notebook series, quick profile (CPU, minutes) -> outputs/quick/
+	$(PY) -m thesis_lib.cli run --profile quick
+
+full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU) -> outputs/full/
+	$(PY) -m pip install --quiet -e '.[test,gpu]'
+	$(PY) -m thesis_lib.cli run --profile full
+
+test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP)        ## JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks
+
+clean-cache:         ## drop the preprocessed-corpus cache (safe: it is rebuilt on demand)
+	rm -rf data/cache

@@ -1,0 +1,146 @@
+"""The thesis's figures, one function each; every function returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .theory import DURATIONS, pitch_name
+
+
+def duration_tree():
+    """Fig. 5: the note-value tree from a whole note down to 16ths, each level splitting in two."""
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    for level, (name, steps) in enumerate(DURATIONS):
+        count = 16 // steps
+        for i in range(count):
+            x0 = i * steps
+            ax.add_patch(plt.Rectangle((x0 + 0.08, -level - 0.35), steps - 0.16, 0.7,
+                                       color=plt.cm.viridis(level / 5), alpha=0.85))
+            if level < len(DURATIONS) - 1:
+                for child in (x0 + steps / 4, x0 + 3 * steps / 4):
+                    ax.plot([x0 + steps / 2, child], [-level - 0.35, -level - 0.65], color="grey", lw=0.8)
+        ax.text(-0.5, -level, f"{name}\n({steps} × 16th)", ha="right", va="center", fontsize=9)
+    ax.set_xlim(-4.5, 16.2)
+    ax.set_ylim(-len(DURATIONS) + 0.4, 0.6)
+    ax.axis("off")
+    ax.set_title("Fig. 5: note values from a whole note down to the 16th (the time step)")
+    fig.tight_layout()
+    return fig
+
+
+def piano_roll(events: Sequence[tuple], bar: int = 16, pickup: int = 0, title: str = ""):
+    """Piano roll of events with bar lines (a companion to Fig. 6's notation); x in 16th steps."""
+    fig, ax = plt.subplots(figsize=(10, 3))
+    t = 0
+    pitches = [p for p, _ in events if p is not None]
+    for pitch, steps in events:
+        if pitch is not None:
+            ax.add_patch(plt.Rectangle((t, pitch - 0.4), steps - 0.1, 0.8, color="tab:blue"))
+        t += steps
+    first = pickup if 0 < pickup < bar else bar
+    for x in range(first, t + 1, bar):
+        ax.axvline(x, color="grey", lw=0.6, ls="--")
+    lo, hi = min(pitches), max(pitches)
+    ticks = range(lo, hi + 1)
+    ax.set_yticks(list(ticks), [pitch_name(p) for p in ticks], fontsize=7)
+    ax.set_xlim(0, t)
+    ax.set_ylim(lo - 1, hi + 1)
+    ax.set_xlabel("time (16th-note steps); dashed = bar lines")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def counts_bar(counts: Counter | dict, title: str, xlabel: str, top: int | None = None, sort_by_key=False):
+    """A bar chart of counts (keys, meters, reasons, ...), most common first unless sort_by_key."""
+    items = sorted(counts.items()) if sort_by_key else Counter(counts).most_common(top)
+    fig, ax = plt.subplots(figsize=(max(5, 0.35 * len(items) + 2), 3.2))
+    ax.bar([str(k) for k, _ in items], [v for _, v in items], color="tab:blue")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("songs")
+    ax.tick_params(axis="x", rotation=60 if len(items) > 8 else 0, labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def keys_before_after(before: Counter, after: Counter):
+    """Keys as written vs after the thesis's transposition (everything on C major / a minor)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [3, 1]})
+    for ax, counts, title in ((axes[0], before, "keys in the files"), (axes[1], after, "after transposition")):
+        items = counts.most_common()
+        ax.bar([k for k, _ in items], [v for _, v in items],
+               color=["tab:orange" if k[0].islower() else "tab:blue" for k, _ in items])
+        ax.set_title(title)
+        ax.tick_params(axis="x", rotation=60, labelsize=8)
+    axes[0].set_ylabel("songs (blue major, orange minor)")
+    fig.tight_layout()
+    return fig
+
+
+def histogram(values: Sequence[float], title: str, xlabel: str, bins: int = 30):
+    """A plain histogram with the median marked."""
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(values, bins=bins, color="tab:blue", alpha=0.85)
+    med = float(np.median(values))
+    ax.axvline(med, color="black", ls="--", lw=1, label=f"median {med:g}")
+    ax.legend()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("songs")
+    fig.tight_layout()
+    return fig
+
+
+def pitch_ranges(lowest: Sequence[int], highest: Sequence[int]):
+    """Each song's lowest-to-highest pitch as a vertical line, sorted by lowest note."""
+    order = np.lexsort((np.asarray(highest), np.asarray(lowest)))
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    ax.vlines(np.arange(len(order)), np.asarray(lowest)[order], np.asarray(highest)[order], lw=0.6)
+    ticks = range(min(lowest) - min(lowest) % 12, max(highest) + 1, 12)
+    ax.set_yticks(list(ticks), [pitch_name(p) for p in ticks])
+    ax.set_xlabel("songs (sorted by lowest note)")
+    ax.set_ylabel("pitch")
+    ax.set_title("pitch range of every song after transposition")
+    fig.tight_layout()
+    return fig
+
+
+def temperature_curves(p: np.ndarray, labels: Sequence[str], temperatures: Sequence[float]):
+    """Fig. 7 plus §3.1's formula: one output distribution reweighted at several temperatures."""
+    from .sampling import apply_temperature, entropy
+
+    fig, axes = plt.subplots(1, len(temperatures), figsize=(3.1 * len(temperatures), 3.1), sharey=True)
+    for ax, t in zip(np.atleast_1d(axes), temperatures):
+        q = apply_temperature(p, t)
+        ax.bar(range(len(p)), q, color="tab:blue")
+        ax.set_xticks(range(len(p)), labels, rotation=90, fontsize=7)
+        ax.set_title(f"T = {t:g}  (H = {max(0.0, float(entropy(q))):.2f} nats)", fontsize=9)
+    np.atleast_1d(axes)[0].set_ylabel("probability")
+    fig.suptitle("Fig. 7 / §3.1: p' = softmax(log p / T); T→0 is argmax, T = 1 leaves p as it is")
+    fig.tight_layout()
+    return fig
+
+
+def symbol_counts(counts: Counter, order: Sequence[str], title: str):
+    """How often each vocabulary symbol occurs in the stream, in vocabulary order (log scale)."""
+    fig, ax = plt.subplots(figsize=(max(6, 0.16 * len(order) + 2), 3.2))
+    ax.bar(range(len(order)), [counts.get(s, 0) for s in order], color="tab:blue")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(order)), order, rotation=90, fontsize=6)
+    ax.set_title(title)
+    ax.set_ylabel("occurrences")
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path) -> None:
+    """Save a figure as PNG (and keep it open for the notebook to show)."""
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
