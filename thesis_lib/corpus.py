@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import tempfile
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .config import MAJOR_TARGET_MIDI, MINOR_TARGET_MIDI, STEPS_PER_QUARTER
+from .encoding import bar_steps
 from .errors import CorpusError, SongRejected
 
 CACHE_VERSION = 6  # bump when parsing rules change: old caches are then simply not found
@@ -82,10 +82,6 @@ class Corpus:
     transpose: str
     songs: list[Song] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
-
-    def skip_reasons(self) -> Counter:
-        """Count of skipped songs per reason family (the text before the first colon)."""
-        return Counter(s.reason.split(":")[0] for s in self.skipped)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -319,13 +315,8 @@ def abc_meter(text: str, events, meter: str | None, pickup: int) -> tuple[str | 
     if stated is None:  # "M: none": free meter
         return None, 0
     if stated != meter:
-        pickup = 0 if pickup and pickup >= _bar(stated) else pickup
+        pickup = 0 if pickup and pickup >= bar_steps(stated) else pickup
     return stated, pickup
-
-
-def _bar(meter: str) -> int:
-    num, den = meter.split("/")
-    return int(num) * 4 * STEPS_PER_QUARTER // int(den)
 
 
 def _dominant_time_signature(flat, end_steps: int):

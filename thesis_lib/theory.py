@@ -8,6 +8,7 @@ import pandas as pd
 
 from .config import STEPS_PER_QUARTER
 from .corpus import Corpus, Song
+from .encoding import bar_steps, split_into_bars
 
 PITCH_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
 DURATIONS = (("whole", 16), ("half", 8), ("quarter", 4), ("eighth", 2), ("16th", 1))  # Fig. 5, in 16ths
@@ -45,8 +46,7 @@ def song_table(corpus: Corpus) -> pd.DataFrame:
 
 def _bars(song: Song) -> float:
     """Song length in bars of its meter (4/4 when it has none)."""
-    num, den = (song.meter or "4/4").split("/")
-    return round(song.steps / (int(num) * 16 / int(den)), 1)
+    return round(song.steps / bar_steps(song.meter), 1)
 
 
 def skip_table(corpus: Corpus) -> pd.DataFrame:
@@ -84,8 +84,6 @@ def pitch_counts(corpus: Corpus) -> Counter:
 
 def bar_fill(song: Song) -> list[int]:
     """16th steps per bar, pickup first: the check that durations add up to the time signature (Fig. 6)."""
-    from .encoding import bar_steps, split_into_bars
-
     return [sum(n for _, n, _ in bar) for bar in split_into_bars(song.events, bar_steps(song.meter), song.pickup)]
 
 
