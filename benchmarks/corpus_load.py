@@ -28,13 +28,13 @@ def main() -> None:
         t_all, _ = timed(lambda: load_corpus(workers=cores, progress=False, cache=False))
         t_warm, _ = timed(lambda: load_corpus(progress=False))
         t_cli, r = timed(lambda: subprocess.run([sys.executable, "-m", "thesis_lib.cli", "encode"],
-                                                capture_output=True, text=True, env=dict(os.environ)))
+                                                capture_output=True, text=True))
     assert r.returncode == 0 and len(r.stdout.splitlines()) == len(c.songs)
     seqs = [encode_events(s.events) for s in c.songs]
     v = Vocabulary.from_sequences(seqs)
     st = build_stream(seqs, v)
     ids_mb = st.ids.nbytes / 1e6
-    onehot_gb = st.n_windows * 64 * len(v) * 4 / 1e9
+    onehot_gb = st.n_windows * st.sequence_length * len(v) * 4 / 1e9
     print(f"songs kept {len(c.songs)}, skipped {len(c.skipped)}; cores {cores}")
     print(f"cold parse, 1 worker          {t_one:7.2f} s")
     print(f"cold parse, {cores} workers         {t_all:7.2f} s   speed-up x{t_one / t_all:.2f}")
