@@ -18,3 +18,17 @@ def embedded():
     from thesis_lib.corpus import load_corpus
 
     return load_corpus(progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_lstm(embedded, tmp_path_factory):
+    """A Table-1-shaped LSTM with 32 units, trained 2 quick epochs on 24 songs: fast, and not random."""
+    from thesis_lib import lstm
+    from thesis_lib.config import get_profile
+    from thesis_lib.encoding import encode_events
+
+    out = tmp_path_factory.mktemp("tiny_lstm")
+    data = lstm.prepare_data([encode_events(s.events) for s in embedded.songs[:24]], seed=0)
+    profile = get_profile("quick", lstm_units=32, lstm_windows_per_epoch=2048)
+    result = lstm.train(data, profile, out, epochs=2, seed=0, verbose=0)
+    return {"dir": out, "result": result, "model": result.model, "vocab": data.vocab, "data": data}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from .errors import ThesisError
+
+PRETRAINED = Path(__file__).resolve().parent / "pretrained"
 
 
 def _encode(args: argparse.Namespace) -> int:
@@ -36,6 +39,135 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _songs(corpus_path: str | None, max_songs: int | None):
+    """The songs a model trains on: the embedded ballads or a file/folder, capped by the profile."""
+    from .corpus import load_corpus
+
+    corpus = load_corpus([corpus_path] if corpus_path else None)
+    for skip in corpus.skipped:
+        print(f"{skip.source}: skipped: {skip.reason}", file=sys.stderr)
+    return corpus.songs[:max_songs] if max_songs else corpus.songs
+
+
+def _train(args: argparse.Namespace) -> int:
+    """Train a model in a profile; write weights, vocabulary, history and a metrics JSON to --out."""
+    from pathlib import Path
+
+    from .config import get_profile
+    from .encoding import encode_events
+
+    overrides = {k: v for k, v in {"lstm_epochs": args.epochs, "max_songs": args.max_songs}.items() if v}
+    profile = get_profile(args.profile, **overrides)
+    songs = _songs(args.corpus, profile.max_songs)
+    out = Path(args.out)
+    from . import lstm
+    from .checkpoint import write_metrics
+
+    data = lstm.prepare_data([encode_events(s.events) for s in songs], sequence_length=profile.sequence_length,
+                             separator_length=profile.separator_length, val_fraction=args.val_fraction,
+                             seed=args.seed)
+    print(f"thesis-music train: {data.summary()}", file=sys.stderr)
+    result = lstm.train(data, profile, out, every_step=args.every_step, seed=args.seed, restart=args.restart,
+                        max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+                        val_share=args.val_share, verbose=2)
+    write_metrics(out / "lstm_metrics.json", {
+        "command": "thesis-music " + " ".join(args.argv), "model": "lstm", "mode": "every-step" if args.every_step else "last-step",
+        "profile": profile, "corpus": args.corpus or "embedded Essen ballads (music21)", "seed": args.seed,
+        "data": data.summary(), "epochs_run": len(result.history),
+        "seconds": result.history[-1]["seconds"] if result.history else 0.0, "val": result.val,
+        "history": result.history})
+    print(f"thesis-music train: validation NLL {result.val['nll']:.4f} nats/step, "
+          f"accuracy {result.val['accuracy']:.3f}; wrote {out / 'lstm.keras'}", file=sys.stderr)
+    return 0
+
+
+def read_primer(text: str | None) -> list[str]:
+    """A primer as symbols: a melody file (its first song, transposed like the corpus) or symbols in a string."""
+    from pathlib import Path
+
+    from .corpus import load_corpus
+    from .encoding import encode_events, parse_symbol
+    from .errors import VocabularyError
+
+    if not text:
+        return []
+    if Path(text).exists():
+        corpus = load_corpus([text], cache=False, progress=False, require_songs=False)
+        if not corpus.songs:
+            reason = corpus.skipped[0].reason if corpus.skipped else "no song in it"
+            raise ThesisError(f"{text}: cannot use as a primer: {reason}")
+        return encode_events(corpus.songs[0].events)
+    symbols = [s for s in text.replace(",", " ").split() if s != "/"]
+    for sym in symbols:
+        try:
+            parse_symbol(sym)
+        except VocabularyError:
+            raise ThesisError(f"primer {text!r}: no such file, and {sym!r} is not a symbol "
+                              "(write e.g. \"60 _ _ _ 62 _ 64 _\")") from None
+    return symbols
+
+
+def _generate(args: argparse.Namespace) -> int:
+    """Generate melodies with a trained model; write MIDI, MusicXML, symbols and WAV per melody."""
+    import random
+    from pathlib import Path
+
+    from . import lstm
+    from .encoding import Vocabulary
+    from .errors import VocabularyError
+    from .render import FORMATS, write_melody
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        print(f"thesis-music generate: unknown format(s) {bad}; choose from {','.join(FORMATS)}", file=sys.stderr)
+        return 2
+    if args.n < 1 or args.max_steps < 1 or args.temperature < 0:
+        print("thesis-music generate: -n and --max-steps must be >= 1 and --temperature >= 0", file=sys.stderr)
+        return 2
+    weights = Path(args.weights) if args.weights else PRETRAINED / f"{args.model}.keras"
+    vocab_path = weights.with_name(f"{weights.stem}_vocab.json")
+    if not vocab_path.exists():
+        raise ThesisError(f"{vocab_path}: the vocabulary that belongs to {weights} is missing")
+    if args.key:
+        from .theory import parse_key
+
+        try:
+            parse_key(args.key)
+        except ValueError as exc:
+            print(f"thesis-music generate: {exc}", file=sys.stderr)
+            return 2
+    vocab = Vocabulary.load(vocab_path)
+    primer = read_primer(args.primer)
+    try:
+        vocab.encode(primer)
+    except VocabularyError as exc:
+        raise ThesisError(f"primer: {exc}; the model knows {' '.join(vocab.symbols)}") from None
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    gen = lstm.Generator(lstm.load(weights), vocab)
+    melodies = gen.generate(args.n, temperature=args.temperature, primer=primer, max_steps=args.max_steps,
+                            seed=seed)
+    out = Path(args.out)
+    print(f"thesis-music generate: seed {seed}, temperature {args.temperature}, model {weights}", file=sys.stderr)
+    written, renderer = 0, None
+    for i, mel in enumerate(melodies, start=1):
+        ended = len(mel) - len(primer) < args.max_steps
+        if not [s for s in mel if s != "/"]:
+            print(f"melody {i}: empty (the model ended it at once); nothing written", file=sys.stderr)
+            continue
+        info = write_melody(mel, out / f"{args.model}_{i:02d}", formats, bpm=args.bpm, key=args.key,
+                            title=f"{args.model} melody {i} (seed {seed}, T={args.temperature})")
+        renderer = info["renderer"] or renderer
+        written += 1
+        print(f"{out / f'{args.model}_{i:02d}'}.*\t{len(mel)} steps ({len(mel) / 16:.1f} bars of 4/4), "
+              f"{info['key']}, {'ended by itself' if ended else f'stopped at --max-steps {args.max_steps}'}")
+    if renderer:
+        print(f"thesis-music generate: audio rendered with {renderer}", file=sys.stderr)
+    if len({tuple(m) for m in melodies}) < len(melodies):
+        print("thesis-music generate: some melodies are identical", file=sys.stderr)
+    return 0 if written else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every verb."""
     p = argparse.ArgumentParser(prog="thesis-music", description="Folk-melody generation after the thesis "
@@ -54,6 +186,40 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-cache", action="store_true", help="parse again instead of reading data/cache/")
     e.set_defaults(func=_encode)
 
+    t = sub.add_parser("train", help="train a model (writes weights, vocabulary and a metrics JSON)",
+                       description="Train the Table-1 LSTM on a split by song (10%% held out). Resumes from "
+                       "OUT/checkpoint/ after an interruption.")
+    t.add_argument("--model", choices=["lstm"], default="lstm")
+    t.add_argument("--profile", choices=["quick", "full"], default="quick")
+    t.add_argument("--corpus", default=None, help="a file or folder instead of the embedded ballads")
+    t.add_argument("--out", required=True, help="folder for lstm.keras, lstm_vocab.json, lstm_metrics.json")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--epochs", type=int, default=None, help="override the profile's epochs")
+    t.add_argument("--max-songs", type=int, default=None, help="override the profile's song cap")
+    t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
+    t.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this time")
+    t.add_argument("--val-fraction", type=float, default=0.1)
+    t.add_argument("--val-share", type=float, default=1.0,
+                   help="per-epoch validation on this random share of the held-out windows (final scores: all)")
+    t.add_argument("--restart", action="store_true", help="ignore OUT/checkpoint/ and start afresh")
+    t.set_defaults(func=_train)
+
+    g = sub.add_parser("generate", help="generate melodies (MIDI, MusicXML, symbols, WAV)",
+                       description="Generate melodies from 64 `/` (or a primer) until the model writes `/`. "
+                       "Without --weights: the weights shipped in thesis_lib/pretrained/.")
+    g.add_argument("--model", choices=["lstm"], default="lstm")
+    g.add_argument("--weights", default=None, help="a .keras file; its vocabulary is NAME_vocab.json beside it")
+    g.add_argument("-n", type=int, default=4, help="how many melodies")
+    g.add_argument("--temperature", type=float, default=1.0, help="0 = always the likeliest symbol (§3.1)")
+    g.add_argument("--primer", default=None, help="a melody file, or symbols such as \"60 _ _ _ 64 _ 67 _\"")
+    g.add_argument("--max-steps", type=int, default=512, help="most new 16th steps per melody")
+    g.add_argument("--seed", type=int, default=None, help="same seed, same melodies (default: a new one, printed)")
+    g.add_argument("--key", default=None, help="write in this key instead of C major / A minor: D, Em, Bb, F#m")
+    g.add_argument("--bpm", type=float, default=100, help="tempo of MIDI and WAV (quarter notes per minute)")
+    g.add_argument("--formats", default="mid,musicxml,txt,wav", help="any of mid,musicxml,txt,wav")
+    g.add_argument("--out", required=True)
+    g.set_defaults(func=_generate)
+
     r = sub.add_parser("run", help="execute the notebook series headless (papermill)")
     r.add_argument("--profile", choices=["quick", "full"], default="quick")
     r.add_argument("--corpus", default=None, help="a file or folder instead of the embedded ballads")
@@ -66,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, 1 when nothing could be done, 2 on a usage error."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
     except ThesisError as exc:

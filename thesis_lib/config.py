@@ -33,6 +33,8 @@ class Profile:
     lstm_learning_rate: float = 1e-3
     lstm_epochs: int = 50
     lstm_batch_size: int = 128
+    every_step_stride: int = 16  # every-step mode: a window every 16 steps, each with 64 targets
+    lstm_windows_per_epoch: int | None = None  # None: every training window each epoch (the thesis)
     # §3.3, Tables 2-4: DCGAN
     gan_noise_size: int = 32    # Table 2's 67,584 Dense params imply 32 (the text says 128)
     gan_learning_rate_g: float = 1e-4
@@ -47,7 +49,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
-    "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, gan_epochs=2),
+    "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2),
 }
 
 
@@ -58,3 +60,10 @@ def get_profile(name: str, **overrides) -> Profile:
     except KeyError:
         raise ValueError(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}") from None
     return replace(profile, **overrides) if overrides else profile
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's `random`, numpy and TensorFlow/Keras at once: same seed, same music on CPU."""
+    import keras
+
+    keras.utils.set_random_seed(int(seed))

@@ -94,3 +94,58 @@ def next_note_counts(corpus: Corpus, pitch: int) -> Counter:
         p = s.pitches
         c.update(b for a, b in zip(p, p[1:]) if a == pitch)
     return c
+
+
+# --------------------------------------------------------------------------- keys of generated melodies
+
+_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+# Krumhansl-Kessler key profiles, rotated to C major and A minor
+_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+
+
+def parse_key(text: str) -> tuple[int, str]:
+    """'D' -> (2, 'major'), 'Em' -> (4, 'minor'), 'Bb' / 'F#m' / 'Ebm' too: pitch class of the tonic and mode."""
+    t = text.strip()
+    mode = "minor" if t.endswith("m") and len(t) > 1 else "major"
+    body = t[:-1] if mode == "minor" else t
+    if not body or body[0].upper() not in _LETTERS or body[1:] not in ("", "#", "b", "-"):
+        raise ValueError(f"not a key: {text!r} (write e.g. D, Em, Bb, F#m)")
+    return (_LETTERS[body[0].upper()] + {"": 0, "#": 1, "b": -1, "-": -1}[body[1:]]) % 12, mode
+
+
+def melody_mode(events) -> str:
+    """Whether a generated melody is in C major or A minor: its last note if that is C or A, else the
+    Krumhansl-Kessler profile (duration-weighted pitch classes) that fits better."""
+    import numpy as np
+
+    notes = [(p, n) for p, n in events if p is not None]
+    if not notes:
+        return "major"
+    last = notes[-1][0] % 12
+    if last in (0, 9):
+        return "major" if last == 0 else "minor"
+    hist = np.zeros(12)
+    for p, n in notes:
+        hist[p % 12] += n
+    major = np.corrcoef(hist, _MAJOR)[0, 1]
+    minor = np.corrcoef(hist, np.roll(_MINOR, 9))[0, 1]
+    return "minor" if minor > major else "major"
+
+
+def transpose_to_key(events, key: str) -> tuple[list, str]:
+    """Move a C-major / A-minor melody to a requested key; returns the events and the key written.
+
+    A major melody asked for in a minor key goes to that key's relative major (Em -> G major), and a
+    minor one asked for in a major key to its relative minor (D -> b minor): the key signature is kept.
+    """
+    tonic, mode = parse_key(key)
+    have = melody_mode(events)
+    if have != mode:
+        tonic, mode = (tonic + 3) % 12 if have == "major" else (tonic - 3) % 12, have
+    source = 0 if have == "major" else 9
+    shift = (tonic - source + 6) % 12 - 6  # the nearest way: -6 .. +5 semitones
+    out = [(None if p is None else p + shift, n) for p, n in events]
+    if any(p is not None and not 0 <= p <= 127 for p, _ in out):
+        raise ValueError(f"transposing to {key} leaves the MIDI range")
+    return out, key_name(PITCH_NAMES[tonic], mode)

@@ -1,0 +1,354 @@
+"""The Table-1 LSTM (§3.2): ids → one-hot → LSTM(256) → LSTM(256) → Dropout(0.3) → Dense(V, softmax).
+
+Training follows the thesis's recipe on a split by song, logs per-class accuracy, checkpoints every epoch
+and resumes; an every-step mode trains the same weights with a loss at all 64 positions of a window.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
+from .config import DELIMITER as DELIMITER_SYM, Profile, set_seed
+from .encoding import TrainingStream, Vocabulary, build_stream, make_dataset
+from .sampling import sample
+from .scoring import CLASSES, score_predictions, split_songs, symbol_classes, window_targets
+
+
+@keras.saving.register_keras_serializable(package="thesis_lib")
+class OneHot(layers.Layer):
+    """Integer ids (batch, T) → one-hot (batch, T, V) inside the model, so the data stays integer."""
+
+    def __init__(self, depth: int, **kwargs):
+        super().__init__(**kwargs)
+        self.depth = int(depth)
+
+    def call(self, ids):
+        return ops.one_hot(ops.cast(ids, "int32"), self.depth)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, self.depth)
+
+    def get_config(self):
+        return {**super().get_config(), "depth": self.depth}
+
+
+@keras.saving.register_keras_serializable(package="thesis_lib")
+class ClassAccuracy(keras.metrics.Metric):
+    """Accuracy over the targets whose id is in `class_ids` only (e.g. note onsets, or holds)."""
+
+    def __init__(self, class_ids: Sequence[int], vocab_size: int, name: str = "class_accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.class_ids = [int(i) for i in class_ids]
+        self.vocab_size = int(vocab_size)
+        member = np.zeros(self.vocab_size, np.float32)
+        member[self.class_ids] = 1.0
+        self.member = member
+        self.correct = self.add_variable(shape=(), initializer="zeros", name="correct")
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        y_hat = ops.reshape(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), (-1,))
+        mask = ops.take(ops.convert_to_tensor(self.member), y_true)
+        hit = ops.cast(ops.equal(y_true, y_hat), "float32") * mask
+        self.correct.assign_add(ops.sum(hit))
+        self.total.assign_add(ops.sum(mask))
+
+    def result(self):
+        return ops.divide_no_nan(self.correct, self.total)
+
+    def get_config(self):
+        return {**super().get_config(), "class_ids": self.class_ids, "vocab_size": self.vocab_size}
+
+
+def table1_param_counts(vocab_size: int, units: int = 256) -> dict[str, int]:
+    """Table 1's parameter counts for a vocabulary size: 4·u·(in+u+1) per LSTM, u·V+V for the Dense."""
+    return {"lstm_1": 4 * units * (vocab_size + units + 1), "lstm_2": 4 * units * (2 * units + 1),
+            "next_symbol": units * vocab_size + vocab_size}
+
+
+def build_model(vocab_size: int, sequence_length: int = 64, units: int = 256, dropout: float = 0.3,
+                every_step: bool = False) -> keras.Model:
+    """Table 1 as a functional model: int32 ids (batch, 64) → probabilities (batch, V).
+
+    every_step=True gives the same layers and weights, but the second LSTM returns sequences so the
+    output is (batch, 64, V): a next-symbol distribution after every prefix of the window.
+    """
+    ids = keras.Input((sequence_length,), dtype="int32", name="ids")
+    x = OneHot(vocab_size, name="one_hot")(ids)
+    x = layers.LSTM(units, return_sequences=True, name="lstm_1")(x)
+    x = layers.LSTM(units, return_sequences=every_step, name="lstm_2")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    out = layers.Dense(vocab_size, activation="softmax", name="next_symbol")(x)
+    return keras.Model(ids, out, name="table1_lstm_every_step" if every_step else "table1_lstm")
+
+
+def model_dims(model: keras.Model) -> tuple[int, int, int]:
+    """(vocab_size, sequence_length, units) of a Table-1 model."""
+    return (model.get_layer("one_hot").depth, model.input_shape[1], model.get_layer("lstm_1").units)
+
+
+def class_metrics(vocab: Vocabulary) -> list[ClassAccuracy]:
+    """One ClassAccuracy per target class present in the vocabulary (acc_note, acc_rest, acc_hold, acc_delimiter)."""
+    cls = symbol_classes(vocab)
+    return [ClassAccuracy(np.flatnonzero(cls == k), len(vocab), name=f"acc_{name}")
+            for k, name in enumerate(CLASSES) if (cls == k).any()]
+
+
+def compile_model(model: keras.Model, vocab: Vocabulary, learning_rate: float = 1e-3) -> keras.Model:
+    """The thesis's recipe: Adam, categorical cross-entropy (on integer targets), accuracy (+ per class)."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"), *class_metrics(vocab)])
+    return model
+
+
+def choose_strategy(devices: Sequence[str] | None = None):
+    """MirroredStrategy over several GPUs (or the given devices), else TensorFlow's default strategy."""
+    import tensorflow as tf
+
+    if devices is None:
+        gpus = tf.config.list_logical_devices("GPU")
+        if len(gpus) < 2:
+            return tf.distribute.get_strategy()
+        devices = [d.name for d in gpus]
+    return tf.distribute.MirroredStrategy(devices=list(devices))
+
+
+@dataclass
+class LstmData:
+    """The stream of all songs and the window starts of each side of the song split."""
+
+    stream: TrainingStream
+    vocab: Vocabulary
+    train_songs: np.ndarray
+    val_songs: np.ndarray
+    train_starts: np.ndarray
+    val_starts: np.ndarray
+
+    def summary(self) -> dict:
+        """Counts for provenance files and notebooks."""
+        return {"songs_train": int(len(self.train_songs)), "songs_val": int(len(self.val_songs)),
+                "windows_train": int(len(self.train_starts)), "windows_val": int(len(self.val_starts)),
+                "vocab_size": len(self.vocab)}
+
+
+def prepare_data(sequences: Sequence[Sequence[str]], vocab: Vocabulary | None = None, *, sequence_length: int = 64,
+                 separator_length: int = 64, val_fraction: float = 0.1, seed: int = 0) -> LstmData:
+    """Stream the songs (§3.2) and split their windows by song: no song has windows on both sides."""
+    vocab = vocab or Vocabulary.from_sequences(sequences)
+    stream = build_stream(sequences, vocab, sequence_length, separator_length)
+    train, val = split_songs(len(sequences), val_fraction, seed)
+    return LstmData(stream, vocab, train, val, stream.window_starts(train), stream.window_starts(val))
+
+
+@dataclass
+class TrainResult:
+    """A trained Table-1 model with its history (one dict per epoch) and final validation scores."""
+
+    model: keras.Model
+    data: LstmData
+    history: list[dict] = field(default_factory=list)
+    val: dict = field(default_factory=dict)
+
+
+class LastStepValidation(keras.callbacks.Callback):
+    """Validate the Table-1 view (next symbol after a full 64-step window) whatever the training mode."""
+
+    def __init__(self, table1: keras.Model, dataset):
+        super().__init__()
+        self.table1, self.dataset = table1, dataset
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.table1 is not self.model:
+            self.table1.set_weights(self.model.get_weights())
+        scores = self.table1.evaluate(self.dataset, verbose=0, return_dict=True)
+        logs.update({f"val_{k}": float(v) for k, v in scores.items()})
+
+
+def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every_step: bool = False,
+          epochs: int | None = None, max_seconds: float | None = None, seed: int = 0, restart: bool = False,
+          val_share: float = 1.0, strategy=None, verbose: int | str = "auto") -> TrainResult:
+    """Train Table 1 on the train songs, validating on the held-out ones; resume from out_dir/checkpoint/ if there.
+
+    every_step trains on windows every `profile.every_step_stride` steps with a loss at all 64 positions.
+    Epoch logs validate a random `val_share` of the held-out windows (1: all); the returned scores use all.
+    The finished model (Table-1 interface, no optimizer) is saved atomically to out_dir/lstm.keras.
+    """
+    import tensorflow as tf
+
+    set_seed(seed)
+    out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.lstm_epochs
+    ckpt_dir = out_dir / "checkpoint"
+    strategy = strategy or choose_strategy()
+    V, n = len(data.vocab), data.stream.sequence_length
+    with strategy.scope():
+        model, history = (None, []) if restart else resume(ckpt_dir)
+        if model is None:
+            model = compile_model(build_model(V, n, profile.lstm_units, profile.lstm_dropout, every_step),
+                                  data.vocab, profile.lstm_learning_rate)
+        table1 = model if not every_step else compile_model(
+            build_model(V, n, profile.lstm_units, profile.lstm_dropout), data.vocab)
+    starts = data.train_starts[::profile.every_step_stride] if every_step else data.train_starts
+    if profile.lstm_windows_per_epoch and profile.lstm_windows_per_epoch < len(starts):
+        rng = np.random.default_rng(seed)
+        starts = np.sort(rng.choice(starts, profile.lstm_windows_per_epoch, replace=False))
+    train_ds = make_dataset(data.stream, starts, V, profile.lstm_batch_size, shuffle=True, seed=seed,
+                            one_hot=False, every_step=every_step)
+    val_starts = data.val_starts
+    if val_share < 1:  # a seeded random subset: a regular stride would pick on-beat targets only
+        k = max(1, round(len(val_starts) * val_share))
+        val_starts = np.sort(np.random.default_rng(seed).choice(val_starts, k, replace=False))
+    val_ds = make_dataset(data.stream, val_starts, V, 512, shuffle=False, one_hot=False)
+    if strategy.num_replicas_in_sync > 1:
+        opts = tf.data.Options()
+        opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+        train_ds, val_ds = train_ds.with_options(opts), val_ds.with_options(opts)
+    callbacks = [LastStepValidation(table1, val_ds), EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
+    if len(history) < epochs:
+        model.fit(train_ds, epochs=epochs, initial_epoch=len(history), callbacks=callbacks, verbose=verbose,
+                  shuffle=False)  # the dataset shuffles itself, seeded
+    if table1 is not model:
+        table1.set_weights(model.get_weights())
+    final = plain_copy(table1)
+    save_model_atomic(final, out_dir / "lstm.keras")
+    data.vocab.save(out_dir / "lstm_vocab.json")
+    return TrainResult(final, data, history, evaluate(final, data))
+
+
+def plain_copy(model: keras.Model) -> keras.Model:
+    """A fresh, uncompiled Table-1 model with the same weights: small to ship, no optimizer state."""
+    V, n, units = model_dims(model)
+    copy = build_model(V, n, units, model.get_layer("dropout").rate)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def predict_windows(model: keras.Model, stream: TrainingStream, starts: np.ndarray,
+                    batch_size: int = 1024) -> np.ndarray:
+    """Next-symbol probabilities (N, V) after each window, in batches (ids only, never a one-hot array)."""
+    n = stream.sequence_length
+    out = []
+    for i in range(0, len(starts), batch_size):
+        s = np.asarray(starts[i:i + batch_size], np.int64)
+        x = stream.ids[s[:, None] + np.arange(n)[None, :]]
+        out.append(np.asarray(model(x, training=False)))
+    return np.concatenate(out) if out else np.zeros((0, model.output_shape[-1]), np.float32)
+
+
+def evaluate(model: keras.Model, data: LstmData) -> dict:
+    """Validation NLL, perplexity and per-class accuracy of a model on the held-out songs' windows."""
+    probs = predict_windows(model, data.stream, data.val_starts)
+    return score_predictions(probs, window_targets(data.stream, data.val_starts), data.vocab)
+
+
+def load(path: str | os.PathLike) -> keras.Model:
+    """Load a saved Table-1 model (`.keras`)."""
+    path = Path(path)
+    if not path.exists():
+        from .errors import ThesisError
+
+        raise ThesisError(f"{path}: no such model file")
+    return keras.saving.load_model(path, compile=False)
+
+
+
+# --------------------------------------------------------------------------- generation (§3.1-3.2)
+
+def build_step_model(model: keras.Model) -> keras.Model:
+    """A one-step twin of a Table-1 model sharing its weights: (id, h1, c1, h2, c2) → (p, h1', c1', h2', c2')."""
+    V, _, units = model_dims(model)
+    ids = keras.Input((1,), dtype="int32", name="id")
+    states = [keras.Input((units,), name=n) for n in ("h1", "c1", "h2", "c2")]
+    x = OneHot(V, name="one_hot")(ids)
+    x, h1, c1 = layers.LSTM(units, return_sequences=True, return_state=True, name="lstm_1")(
+        x, initial_state=states[:2])
+    x, h2, c2 = layers.LSTM(units, return_state=True, name="lstm_2")(x, initial_state=states[2:])
+    p = layers.Dense(V, activation="softmax", name="next_symbol")(x)
+    step = keras.Model([ids, *states], [p, h1, c1, h2, c2], name="table1_lstm_step")
+    for name in ("lstm_1", "lstm_2", "next_symbol"):
+        step.get_layer(name).set_weights(model.get_layer(name).get_weights())
+    return step
+
+
+class Generator:
+    """Stateful batched generation: each new symbol is fed once and the LSTM state is carried forward."""
+
+    def __init__(self, model: keras.Model, vocab: Vocabulary):
+        import tensorflow as tf
+
+        V, self.context, self.units = model_dims(model)
+        if V != len(vocab):
+            raise ValueError(f"the model has {V} output symbols but the vocabulary {len(vocab)}")
+        self.model, self.vocab, self.step = model, vocab, build_step_model(model)
+        self._call = tf.function(lambda *a: self.step(list(a), training=False), reduce_retracing=True)
+
+    def _feed(self, ids: np.ndarray, states: list) -> tuple[np.ndarray, list]:
+        p, *states = self._call(ids.reshape(-1, 1).astype(np.int32), *states)
+        return np.asarray(p), states
+
+    def start(self, primer: Sequence[str] = ()) -> tuple[np.ndarray, list]:
+        """Feed `/` × 64 and the primer once; the distribution of the first new symbol and the states."""
+        ids = self.vocab.encode([DELIMITER_SYM] * self.context + list(primer))
+        states = [np.zeros((1, self.units), np.float32) for _ in range(4)]
+        for i in ids:
+            p, states = self._feed(np.array([i]), states)
+        return p, states
+
+    def generate(self, n: int = 1, *, temperature: float = 1.0, primer: Sequence[str] = (),
+                 max_steps: int = 512, seed: int = 0) -> list[list[str]]:
+        """n melodies (primer + new symbols), each ending before the first `/` or after max_steps new ones."""
+        rng = np.random.default_rng(seed)
+        p, states = self.start(primer)
+        p = np.repeat(p, n, axis=0)
+        states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
+        delim = self.vocab.id(DELIMITER_SYM)
+        out = np.full((n, max_steps), delim, np.int32)
+        done = np.zeros(n, bool)
+        for t in range(max_steps):
+            nxt = sample(p, temperature, rng).astype(np.int32)
+            out[:, t] = np.where(done, delim, nxt)
+            done |= nxt == delim
+            if done.all():
+                break
+            p, states = self._feed(nxt, states)
+        return [list(primer) + _until_delimiter(self.vocab.decode(row)) for row in out]
+
+
+def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float = 1.0,
+                   primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0,
+                   window: int | None = 64) -> list[str]:
+    """The thesis's way, kept as a reference: re-run the last 64 symbols for every new symbol.
+
+    window=None re-runs the whole history from the first `/` instead: exactly what `Generator`
+    computes once per symbol by carrying the state, so the two must agree (a test checks it).
+    """
+    rng = np.random.default_rng(seed)
+    V, n, units = model_dims(model)
+    if window is None:
+        weights = model.get_weights()
+        model = build_model(V, None, units, model.get_layer("dropout").rate)
+        model.set_weights(weights)
+    ids = list(vocab.encode([DELIMITER_SYM] * n + list(primer)))
+    delim, new = vocab.id(DELIMITER_SYM), []
+    for _ in range(max_steps):
+        x = np.array([ids if window is None else ids[-window:]], np.int32)
+        p = np.asarray(model(x, training=False))
+        nxt = int(sample(p, temperature, rng)[0])
+        if nxt == delim:
+            break
+        ids.append(nxt)
+        new.append(nxt)
+    return list(primer) + vocab.decode(new)
+
+
+def _until_delimiter(symbols: list[str]) -> list[str]:
+    return symbols[:symbols.index(DELIMITER_SYM)] if DELIMITER_SYM in symbols else symbols
