@@ -22,3 +22,18 @@ def test_notebooks_01_to_03_run_in_quick_profile(tmp_path, embedded):
     assert {"02_fig5_duration_tree.png", "02_fig6_song.svg", "03_fig7_temperature.png"} <= figures
     assert len(list((tmp_path / "midi").glob("*.mid"))) >= 2
     assert json.loads((tmp_path / "vocab_thesis.json").read_text())[0] == "/"
+
+
+@pytest.mark.slow
+def test_notebook_04_trains_both_modes_and_generates_in_quick_profile(tmp_path, embedded):
+    import pandas as pd
+
+    done = run_series("quick", output_dir=tmp_path, only=["04"], progress=False)
+    assert [p.name for p in done] == ["04_lstm.ipynb"]
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert {"04_fig10_training_curves.png", "04_modes_loss_vs_seconds.png"} <= figures
+    table = pd.read_csv(tmp_path / "04_models.csv", index_col=0)
+    assert {"majority class", "LSTM, last-step", "LSTM, every-step"} <= set(table.index)
+    assert any(name.endswith("-gram") for name in table.index)
+    assert table["nll"].notna().all() and (table["nll"] > 0).all()
+    assert list((tmp_path / "midi").glob("04_T0_1.mid")) and list((tmp_path / "audio").glob("04_T1_*.wav"))

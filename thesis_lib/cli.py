@@ -9,7 +9,7 @@ from typing import Sequence
 
 from .errors import ThesisError
 
-PRETRAINED = Path(__file__).resolve().parent / "pretrained"
+PRETRAINED = Path(__file__).resolve().parent / "pretrained"  # the same place as lstm.PRETRAINED (no TF import here)
 
 
 def _encode(args: argparse.Namespace) -> int:
@@ -67,6 +67,9 @@ def _train(args: argparse.Namespace) -> int:
                              separator_length=profile.separator_length, val_fraction=args.val_fraction,
                              seed=args.seed)
     print(f"thesis-music train: {data.summary()}", file=sys.stderr)
+    from .markov import baseline_scores
+
+    baselines, _, _ = baseline_scores(data.stream, data.train_starts, data.val_starts, data.vocab)
     result = lstm.train(data, profile, out, every_step=args.every_step, seed=args.seed, restart=args.restart,
                         max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                         val_share=args.val_share, verbose=2)
@@ -75,7 +78,7 @@ def _train(args: argparse.Namespace) -> int:
         "profile": profile, "corpus": args.corpus or "embedded Essen ballads (music21)", "seed": args.seed,
         "data": data.summary(), "epochs_run": len(result.history),
         "seconds": result.history[-1]["seconds"] if result.history else 0.0, "val": result.val,
-        "history": result.history})
+        "baselines": baselines, "history": result.history})
     print(f"thesis-music train: validation NLL {result.val['nll']:.4f} nats/step, "
           f"accuracy {result.val['accuracy']:.3f}; wrote {out / 'lstm.keras'}", file=sys.stderr)
     return 0

@@ -34,7 +34,7 @@ class Profile:
     lstm_epochs: int = 50
     lstm_batch_size: int = 128
     every_step_stride: int = 16  # every-step mode: a window every 16 steps, each with 64 targets
-    lstm_windows_per_epoch: int | None = None  # None: every training window each epoch (the thesis)
+    lstm_windows_per_epoch: int | None = None  # None: every training window each epoch (the thesis); else a fresh random draw
     # §3.3, Tables 2-4: DCGAN
     gan_noise_size: int = 32    # Table 2's 67,584 Dense params imply 32 (the text says 128)
     gan_learning_rate_g: float = 1e-4

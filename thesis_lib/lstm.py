@@ -198,11 +198,13 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
         table1 = model if not every_step else compile_model(
             build_model(V, n, profile.lstm_units, profile.lstm_dropout), data.vocab)
     starts = data.train_starts[::profile.every_step_stride] if every_step else data.train_starts
-    if profile.lstm_windows_per_epoch and profile.lstm_windows_per_epoch < len(starts):
-        rng = np.random.default_rng(seed)
-        starts = np.sort(rng.choice(starts, profile.lstm_windows_per_epoch, replace=False))
     train_ds = make_dataset(data.stream, starts, V, profile.lstm_batch_size, shuffle=True, seed=seed,
                             one_hot=False, every_step=every_step)
+    steps_per_epoch = None
+    if profile.lstm_windows_per_epoch and profile.lstm_windows_per_epoch < len(starts):
+        # shorter epochs: a fresh random draw of windows each epoch from an endless reshuffled stream
+        train_ds = train_ds.repeat()
+        steps_per_epoch = max(1, profile.lstm_windows_per_epoch // profile.lstm_batch_size)
     val_starts = data.val_starts
     if val_share < 1:  # a seeded random subset: a regular stride would pick on-beat targets only
         k = max(1, round(len(val_starts) * val_share))
@@ -215,7 +217,7 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     callbacks = [LastStepValidation(table1, val_ds), EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
     if len(history) < epochs:
         model.fit(train_ds, epochs=epochs, initial_epoch=len(history), callbacks=callbacks, verbose=verbose,
-                  shuffle=False)  # the dataset shuffles itself, seeded
+                  steps_per_epoch=steps_per_epoch, shuffle=False)  # the dataset shuffles itself, seeded
     if table1 is not model:
         table1.set_weights(model.get_weights())
     final = plain_copy(table1)
@@ -352,3 +354,53 @@ def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float 
 
 def _until_delimiter(symbols: list[str]) -> list[str]:
     return symbols[:symbols.index(DELIMITER_SYM)] if DELIMITER_SYM in symbols else symbols
+
+
+# --------------------------------------------------------------------------- shipped weights, speed, comparisons
+
+PRETRAINED = Path(__file__).resolve().parent / "pretrained"
+
+
+def load_pretrained(name: str = "lstm") -> tuple[keras.Model, Vocabulary, dict]:
+    """The shipped model, its vocabulary and its provenance (metrics JSON) from thesis_lib/pretrained/."""
+    import json
+
+    model = load(PRETRAINED / f"{name}.keras")
+    metrics = PRETRAINED / f"{name}_metrics.json"
+    return (model, Vocabulary.load(PRETRAINED / f"{name}_vocab.json"),
+            json.loads(metrics.read_text()) if metrics.exists() else {})
+
+
+def time_to_reach(history: Sequence[dict], target: float) -> float | None:
+    """Wall-clock seconds until the held-out loss first reached `target` (None if it never did)."""
+    return next((h["seconds"] for h in history if h["val_loss"] <= target), None)
+
+
+def generation_speed(model: keras.Model, vocab: Vocabulary, *, steps: int = 128, batch: int = 256,
+                     naive_steps: int = 32) -> dict:
+    """Symbols per second: naive 64-step windows, stateful single melody, stateful batch of `batch`.
+
+    Every symbol is computed (no melody stops early), so the figures are per symbol, like for like.
+    """
+    import time
+
+    gen = Generator(model, vocab)
+    probe = np.array([vocab.id(DELIMITER_SYM)])
+    gen._feed(probe, [np.zeros((1, gen.units), np.float32)] * 4)  # trace once before timing
+    timings = {}
+    t = time.perf_counter()
+    ids = list(vocab.encode([DELIMITER_SYM] * gen.context))
+    for _ in range(naive_steps):
+        p = np.asarray(model(np.array([ids[-gen.context:]], np.int32), training=False))
+        ids.append(int(p.argmax()))
+    timings["naive 64-step window"] = naive_steps / (time.perf_counter() - t)
+    for name, n in (("stateful, 1 melody", 1), (f"stateful, batch of {batch}", batch)):
+        states = [np.zeros((n, gen.units), np.float32) for _ in range(4)]
+        x = np.full(n, probe[0])
+        gen._feed(x, states)  # trace this batch size
+        t = time.perf_counter()
+        for _ in range(steps):
+            p, states = gen._feed(x, states)
+            x = sample(p, 1.0, np.random.default_rng(0)).astype(np.int32)
+        timings[name] = n * steps / (time.perf_counter() - t)
+    return timings

@@ -139,3 +139,20 @@ def majority_distributions(stream: TrainingStream, train_starts: np.ndarray, n: 
     """The majority-class baseline: argmax is the commonest training target; probabilities are its add-one unigram."""
     m = NGram(1, vocab_size).fit(stream.ids, target_positions(stream, train_starts))
     return np.tile(m.unigram, (n, 1))
+
+
+def baseline_scores(stream: TrainingStream, train_starts: np.ndarray, val_starts: np.ndarray,
+                    vocab: Vocabulary) -> tuple[dict, NGram, list[dict]]:
+    """Scores of the majority-class and the best n-gram baseline on the held-out windows.
+
+    Returns ({name: score_predictions(...)}, the chosen n-gram, the order/discount search rows).
+    """
+    from .scoring import score_predictions, window_targets
+
+    y = window_targets(stream, val_starts)
+    best, rows = choose_order(stream, train_starts, val_starts, len(vocab))
+    scores = {"majority class": score_predictions(majority_distributions(stream, train_starts, len(y), len(vocab)),
+                                                  y, vocab),
+              f"{best.order}-gram": score_predictions(best.distributions(stream.ids, target_positions(stream, val_starts)),
+                                                      y, vocab)}
+    return scores, best, rows

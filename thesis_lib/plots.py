@@ -138,6 +138,38 @@ def symbol_counts(counts: Counter, order: Sequence[str], title: str):
     return fig
 
 
+def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM"):
+    """Fig. 10: loss and accuracy per epoch, training vs held-out songs (plus held-out note-onset accuracy)."""
+    ep = [h["epoch"] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
+    a.plot(ep, [h["loss"] for h in history], "o-", label="training")
+    a.plot(ep, [h["val_loss"] for h in history], "o-", label="held-out songs")
+    a.set(xlabel="epoch", ylabel="cross-entropy (nats)", title=f"{title}: loss")
+    b.plot(ep, [h["accuracy"] for h in history], "o-", label="training")
+    b.plot(ep, [h["val_accuracy"] for h in history], "o-", label="held-out songs")
+    if "val_acc_note" in history[0]:
+        b.plot(ep, [h["val_acc_note"] for h in history], "s--", label="held-out, note onsets only")
+    b.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy", ylim=(0, 1))
+    for ax in (a, b):
+        ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def loss_against_time(histories: dict[str, Sequence[dict]], target: float | None = None):
+    """Held-out loss against wall-clock seconds, one line per training mode (which gets there sooner)."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for name, hist in histories.items():
+        ax.plot([h["seconds"] for h in hist], [h["val_loss"] for h in hist], "o-", label=name)
+    if target is not None:
+        ax.axhline(target, color="grey", ls=":", label=f"target {target:.3f}")
+    ax.set(xlabel="wall-clock seconds of training", ylabel="held-out NLL, next symbol after 64 (nats)",
+           title="Last-step (thesis) vs every-step training")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def save(fig, path) -> None:
     """Save a figure as PNG (and keep it open for the notebook to show)."""
     from pathlib import Path
