@@ -1,0 +1,65 @@
+"""The DCGAN of §3.3: Tables 2-3 layer by layer, the 64-column folding, one training step, diagnostics."""
+
+import numpy as np
+import pytest
+
+from thesis_lib import gan
+from thesis_lib.encoding import encode_events
+
+
+def test_generator_is_table2_layer_by_layer():
+    g = gan.build_generator(noise_size=32)
+    assert {l.name: l.count_params() for l in g.layers if l.count_params()} == gan.TABLE2
+    assert g.count_params() == 109_081 and g.output_shape == (None, 64, 64)
+    assert g.get_layer("reshape").output.shape[1:] == (8, 8, 32)
+    assert [g.get_layer(f"conv_{i}").output.shape[1:] for i in (1, 2, 3)] == [(16, 16, 16), (32, 32, 8), (64, 64, 1)]
+    # the text's noise size of 128 cannot give Table 2's 67,584 Dense parameters
+    assert gan.build_generator(noise_size=128).get_layer("dense").count_params() != 67_584
+
+
+def test_discriminator_is_table3_layer_by_layer():
+    d = gan.build_discriminator()
+    assert {l.name: l.count_params() for l in d.layers if l.count_params()} == gan.TABLE3
+    assert d.count_params() == 43_577
+    assert [d.get_layer(f"conv_{i}").output.shape[1:] for i in (1, 2, 3)] == [(32, 32, 8), (16, 16, 16), (8, 8, 32)]
+    assert gan.build_discriminator(sigmoid=False).get_layer("real").activation.__name__ == "linear"
+
+
+def test_folding_fits_64_columns_and_counts_its_cost(embedded):
+    seqs = [encode_events(s.events, "per-pitch-hold") for s in embedded.songs]
+    f = gan.choose_folding(seqs)
+    vocab = gan.gan_vocabulary(f)
+    assert len(vocab) == 64 and len(f.kept) == 31
+    assert all(f.moves[p] % 12 == p % 12 and f.moves[p] in f.kept for p in f.moves)
+    assert 0 < f.moved_steps < 0.01 * f.total_steps  # the folded pitches are rare
+    windows = gan.song_windows([gan.fold(s, f) for s in seqs[:20]], vocab)
+    assert windows.shape[1] == 64 and windows.max() < 64
+
+
+def test_one_dcgan_step_updates_both_networks_and_reports_d_accuracy():
+    import keras
+
+    model = gan.DCGAN(gan.build_generator(), gan.build_discriminator())
+    model.compile()
+    ids = np.random.default_rng(0).integers(0, 64, (16, 64)).astype(np.int32)
+    g0, d0 = model.generator.get_weights()[0].copy(), model.discriminator.get_weights()[0].copy()
+    logs = model.fit(ids, batch_size=8, epochs=1, verbose=0, shuffle=False).history
+    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert not np.allclose(model.generator.get_weights()[0], g0)
+    assert not np.allclose(model.discriminator.get_weights()[0], d0)
+    assert 0 <= logs["d_acc_real"][0] <= 1
+
+
+def test_collapse_diagnostics_tell_a_collapsed_set_from_a_varied_one():
+    holds = [["_60"] * 64 for _ in range(10)]
+    varied = [[str(60 + (i + k) % 12) for k in range(64)] for i in range(10)]
+    d_holds, d_varied = gan.collapse_diagnostics(holds), gan.collapse_diagnostics(varied)
+    assert d_holds["all_holds"] == 1.0 and d_holds["distinct"] == 0.1 and gan.collapsed(d_holds)
+    assert d_varied["all_holds"] == 0.0 and d_varied["distinct"] == 1.0 and not gan.collapsed(d_varied)
+    assert d_varied["pitch_class_entropy"] == pytest.approx(np.log2(12), abs=0.01)  # 64 steps: near-uniform
+    assert d_holds["mean_edit_distance"] == 0 and d_varied["mean_edit_distance"] > 0
+
+
+def test_edit_distance_matrix():
+    m = gan.edit_distance_matrix(np.array([[1, 2, 3, 4], [1, 2, 3, 4], [2, 3, 4, 5], [9, 9, 9, 9]]))
+    assert m[0, 1] == 0 and m[0, 2] == 2 and m[0, 3] == 4 and (m == m.T).all()
