@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from thesis_lib import gan
+from thesis_lib import gan, gan_data, metrics
 from thesis_lib.encoding import encode_events
 
 
@@ -27,18 +27,16 @@ def test_discriminator_is_table3_layer_by_layer():
 
 def test_folding_fits_64_columns_and_counts_its_cost(embedded):
     seqs = [encode_events(s.events, "per-pitch-hold") for s in embedded.songs]
-    f = gan.choose_folding(seqs)
-    vocab = gan.gan_vocabulary(f)
+    f = gan_data.choose_folding(seqs)
+    vocab = gan_data.gan_vocabulary(f)
     assert len(vocab) == 64 and len(f.kept) == 31
     assert all(f.moves[p] % 12 == p % 12 and f.moves[p] in f.kept for p in f.moves)
     assert 0 < f.moved_steps < 0.01 * f.total_steps  # the folded pitches are rare
-    windows = gan.song_windows([gan.fold(s, f) for s in seqs[:20]], vocab)
+    windows = gan_data.song_windows([gan_data.fold(s, f) for s in seqs[:20]], vocab)
     assert windows.shape[1] == 64 and windows.max() < 64
 
 
 def test_one_dcgan_step_updates_both_networks_and_reports_d_accuracy():
-    import keras
-
     model = gan.DCGAN(gan.build_generator(), gan.build_discriminator())
     model.compile()
     ids = np.random.default_rng(0).integers(0, 64, (16, 64)).astype(np.int32)
@@ -53,13 +51,13 @@ def test_one_dcgan_step_updates_both_networks_and_reports_d_accuracy():
 def test_collapse_diagnostics_tell_a_collapsed_set_from_a_varied_one():
     holds = [["_60"] * 64 for _ in range(10)]
     varied = [[str(60 + (i + k) % 12) for k in range(64)] for i in range(10)]
-    d_holds, d_varied = gan.collapse_diagnostics(holds), gan.collapse_diagnostics(varied)
-    assert d_holds["all_holds"] == 1.0 and d_holds["distinct"] == 0.1 and gan.collapsed(d_holds)
-    assert d_varied["all_holds"] == 0.0 and d_varied["distinct"] == 1.0 and not gan.collapsed(d_varied)
+    d_holds, d_varied = metrics.collapse_diagnostics(holds), metrics.collapse_diagnostics(varied)
+    assert d_holds["all_holds"] == 1.0 and d_holds["distinct"] == 0.1 and metrics.collapsed(d_holds)
+    assert d_varied["all_holds"] == 0.0 and d_varied["distinct"] == 1.0 and not metrics.collapsed(d_varied)
     assert d_varied["pitch_class_entropy"] == pytest.approx(np.log2(12), abs=0.01)  # 64 steps: near-uniform
     assert d_holds["mean_edit_distance"] == 0 and d_varied["mean_edit_distance"] > 0
 
 
 def test_edit_distance_matrix():
-    m = gan.edit_distance_matrix(np.array([[1, 2, 3, 4], [1, 2, 3, 4], [2, 3, 4, 5], [9, 9, 9, 9]]))
+    m = metrics.edit_distance_matrix(np.array([[1, 2, 3, 4], [1, 2, 3, 4], [2, 3, 4, 5], [9, 9, 9, 9]]))
     assert m[0, 1] == 0 and m[0, 2] == 2 and m[0, 3] == 4 and (m == m.T).all()

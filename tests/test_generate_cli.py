@@ -49,6 +49,7 @@ def test_generate_writes_every_format_per_melody_and_is_seeded(weights, tmp_path
         assert midi_pitches(stem.with_suffix(".mid"))[:3] == [60, 62, 64]
     again = run("generate", "--weights", weights, "-n", 2, "--seed", 5, "--primer", primer, "--temperature", 1.5,
                 "--max-steps", 40, "--formats", "txt", "--out", tmp_path / "b")
+    assert again.returncode == 0, again.stderr
     assert [(tmp_path / "b" / f"lstm_0{i}.txt").read_text() for i in (1, 2)] == \
         [(tmp_path / "a" / f"lstm_0{i}.txt").read_text() for i in (1, 2)]
     assert not list((tmp_path / "b").glob("*.mid"))

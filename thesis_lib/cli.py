@@ -10,6 +10,7 @@ from typing import Sequence
 from .errors import ThesisError
 
 PRETRAINED = Path(__file__).resolve().parent / "pretrained"  # the same place as lstm.PRETRAINED (no TF import here)
+DEFAULT_WEIGHTS = {"lstm": "lstm.keras", "gan": "gan_generator.keras"}
 
 
 def _encode(args: argparse.Namespace) -> int:
@@ -51,31 +52,47 @@ def _songs(corpus_path: str | None, max_songs: int | None):
 
 def _train(args: argparse.Namespace) -> int:
     """Train a model in a profile; write weights, vocabulary, history and a metrics JSON to --out."""
-    from pathlib import Path
-
     from .config import get_profile
-    from .encoding import encode_events
 
-    overrides = {k: v for k, v in {"lstm_epochs": args.epochs, "max_songs": args.max_songs}.items() if v}
+    epochs_key = "lstm_epochs" if args.model == "lstm" else "gan_epochs"
+    overrides = {k: v for k, v in {epochs_key: args.epochs, "max_songs": args.max_songs}.items() if v}
     profile = get_profile(args.profile, **overrides)
     songs = _songs(args.corpus, profile.max_songs)
     out = Path(args.out)
-    from . import lstm
+    budget = args.max_minutes * 60 if args.max_minutes else None
+    common = {"command": "thesis-music " + " ".join(args.argv), "profile": profile,
+              "corpus": args.corpus or "embedded Essen ballads (music21)", "seed": args.seed}
     from .checkpoint import write_metrics
+
+    if args.model == "gan":
+        from . import gan, gan_data
+
+        data = gan_data.prepare_data([s.events for s in songs], args.scheme)
+        print(f"thesis-music train: {data.summary()}", file=sys.stderr)
+        result = gan.train(data, profile, out, variant=args.variant, seed=args.seed, restart=args.restart,
+                           max_seconds=budget, verbose=2)
+        final = gan.final_diagnostics(result.generator, data.vocab, seed=args.seed)
+        write_metrics(out / "gan_metrics.json", {**common, "model": "gan", "variant": args.variant,
+                      "data": data.summary(), "epochs_run": len(result.history),
+                      "seconds": result.history[-1]["seconds"] if result.history else 0.0,
+                      "diagnostics_256": final, "history": result.history})
+        print(f"thesis-music train: 256 samples: {final['all_holds']:.1%} all holds, {final['distinct']:.1%} "
+              f"distinct; wrote {out / 'gan_generator.keras'}", file=sys.stderr)
+        return 0
+
+    from . import lstm
+    from .encoding import encode_events
+    from .markov import baseline_scores
 
     data = lstm.prepare_data([encode_events(s.events) for s in songs], sequence_length=profile.sequence_length,
                              separator_length=profile.separator_length, val_fraction=args.val_fraction,
                              seed=args.seed)
     print(f"thesis-music train: {data.summary()}", file=sys.stderr)
-    from .markov import baseline_scores
-
     baselines, _, _ = baseline_scores(data.stream, data.train_starts, data.val_starts, data.vocab)
     result = lstm.train(data, profile, out, every_step=args.every_step, seed=args.seed, restart=args.restart,
-                        max_seconds=args.max_minutes * 60 if args.max_minutes else None,
-                        val_share=args.val_share, verbose=2)
+                        max_seconds=budget, val_share=args.val_share, verbose=2)
     write_metrics(out / "lstm_metrics.json", {
-        "command": "thesis-music " + " ".join(args.argv), "model": "lstm", "mode": "every-step" if args.every_step else "last-step",
-        "profile": profile, "corpus": args.corpus or "embedded Essen ballads (music21)", "seed": args.seed,
+        **common, "model": "lstm", "mode": "every-step" if args.every_step else "last-step",
         "data": data.summary(), "epochs_run": len(result.history),
         "seconds": result.history[-1]["seconds"] if result.history else 0.0, "val": result.val,
         "baselines": baselines, "history": result.history})
@@ -86,7 +103,6 @@ def _train(args: argparse.Namespace) -> int:
 
 def read_primer(text: str | None) -> list[str]:
     """A primer as symbols: a melody file (its first song, transposed like the corpus) or symbols in a string."""
-    from pathlib import Path
 
     from .corpus import load_corpus
     from .encoding import encode_events, parse_symbol
@@ -113,7 +129,6 @@ def read_primer(text: str | None) -> list[str]:
 def _generate(args: argparse.Namespace) -> int:
     """Generate melodies with a trained model; write MIDI, MusicXML, symbols and WAV per melody."""
     import random
-    from pathlib import Path
 
     from . import lstm
     from .encoding import Vocabulary
@@ -128,7 +143,11 @@ def _generate(args: argparse.Namespace) -> int:
     if args.n < 1 or args.max_steps < 1 or args.temperature < 0:
         print("thesis-music generate: -n and --max-steps must be >= 1 and --temperature >= 0", file=sys.stderr)
         return 2
-    weights = Path(args.weights) if args.weights else PRETRAINED / f"{args.model}.keras"
+    if args.model == "gan" and args.primer:
+        print("thesis-music generate: the GAN draws whole 64-step melodies from noise; it takes no --primer",
+              file=sys.stderr)
+        return 2
+    weights = Path(args.weights) if args.weights else PRETRAINED / DEFAULT_WEIGHTS[args.model]
     vocab_path = weights.with_name(f"{weights.stem}_vocab.json")
     if not vocab_path.exists():
         raise ThesisError(f"{vocab_path}: the vocabulary that belongs to {weights} is missing")
@@ -147,14 +166,20 @@ def _generate(args: argparse.Namespace) -> int:
     except VocabularyError as exc:
         raise ThesisError(f"primer: {exc}; the model knows {' '.join(vocab.symbols)}") from None
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
-    gen = lstm.Generator(lstm.load(weights), vocab)
-    melodies = gen.generate(args.n, temperature=args.temperature, primer=primer, max_steps=args.max_steps,
-                            seed=seed)
+    repairs = None
+    if args.model == "lstm":
+        gen = lstm.Generator(lstm.load(weights), vocab)
+        melodies = gen.generate(args.n, temperature=args.temperature, primer=primer, max_steps=args.max_steps,
+                                seed=seed)
+    else:
+        from . import gan
+
+        melodies, repairs = gan.generate(lstm.load(weights), vocab, args.n, temperature=args.temperature, seed=seed)
     out = Path(args.out)
     print(f"thesis-music generate: seed {seed}, temperature {args.temperature}, model {weights}", file=sys.stderr)
     written, renderer = 0, None
     for i, mel in enumerate(melodies, start=1):
-        ended = len(mel) - len(primer) < args.max_steps
+        ended = args.model == "lstm" and len(mel) - len(primer) < args.max_steps
         if not [s for s in mel if s != "/"]:
             print(f"melody {i}: empty (the model ended it at once); nothing written", file=sys.stderr)
             continue
@@ -163,9 +188,12 @@ def _generate(args: argparse.Namespace) -> int:
         renderer = info["renderer"] or renderer
         written += 1
         print(f"{out / f'{args.model}_{i:02d}'}.*\t{len(mel)} steps ({len(mel) / 16:.1f} bars of 4/4), "
-              f"{info['key']}, {'ended by itself' if ended else f'stopped at --max-steps {args.max_steps}'}")
+              f"{info['key']}, " + ("64 steps from noise" if args.model == "gan" else
+                                    "ended by itself" if ended else f"stopped at --max-steps {args.max_steps}"))
     if renderer:
         print(f"thesis-music generate: audio rendered with {renderer}", file=sys.stderr)
+    if repairs:
+        print(f"thesis-music generate: decoding repairs {dict(repairs)}", file=sys.stderr)
     if len({tuple(m) for m in melodies}) < len(melodies):
         print("thesis-music generate: some melodies are identical", file=sys.stderr)
     return 0 if written else 1
@@ -192,7 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model (writes weights, vocabulary and a metrics JSON)",
                        description="Train the Table-1 LSTM on a split by song (10%% held out). Resumes from "
                        "OUT/checkpoint/ after an interruption.")
-    t.add_argument("--model", choices=["lstm"], default="lstm")
+    t.add_argument("--model", choices=["lstm", "gan"], default="lstm")
+    t.add_argument("--variant", choices=["dcgan", "wgan-gp"], default="dcgan", help="GAN only")
+    t.add_argument("--scheme", choices=["per-pitch-hold", "thesis"], default="per-pitch-hold",
+                   help="GAN only: per-pitch holds (folded to 64 columns) or the single hold that collapses")
     t.add_argument("--profile", choices=["quick", "full"], default="quick")
     t.add_argument("--corpus", default=None, help="a file or folder instead of the embedded ballads")
     t.add_argument("--out", required=True, help="folder for lstm.keras, lstm_vocab.json, lstm_metrics.json")
@@ -210,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="generate melodies (MIDI, MusicXML, symbols, WAV)",
                        description="Generate melodies from 64 `/` (or a primer) until the model writes `/`. "
                        "Without --weights: the weights shipped in thesis_lib/pretrained/.")
-    g.add_argument("--model", choices=["lstm"], default="lstm")
+    g.add_argument("--model", choices=["lstm", "gan"], default="lstm")
     g.add_argument("--weights", default=None, help="a .keras file; its vocabulary is NAME_vocab.json beside it")
     g.add_argument("-n", type=int, default=4, help="how many melodies")
     g.add_argument("--temperature", type=float, default=1.0, help="0 = always the likeliest symbol (§3.1)")

@@ -41,6 +41,7 @@ class Profile:
     gan_learning_rate_d: float = 1e-3
     gan_epochs: int = 100
     gan_batch_size: int = 64
+    gan_windows_per_epoch: int | None = None  # None: every window each epoch (the thesis); else a fresh random draw
     # §3.1: temperatures shown in the thesis (Figs. 11-12)
     temperatures: tuple[float, ...] = (0.0, 1.0)
     # how many songs notebooks show as examples
@@ -49,7 +50,8 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
-    "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2),
+    "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
+                     gan_windows_per_epoch=2048),
 }
 
 

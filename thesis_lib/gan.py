@@ -6,90 +6,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
 
 import keras
 import numpy as np
 from keras import layers
 
-from .config import DELIMITER, HOLD, REST
-from .encoding import Vocabulary, count_repairs, decode_symbols, parse_symbol
+from .config import HOLD
+from .encoding import Vocabulary, count_repairs
+from .gan_data import IMAGE, GanData
+from .metrics import collapse_diagnostics, collapsed
 from .sampling import sample
-
-IMAGE = 64  # Tables 2-3: 64 steps x 64 symbols
-
-
-# --------------------------------------------------------------------------- data: windows as images
-
-@dataclass(frozen=True)
-class Folding:
-    """How a per-pitch vocabulary is made to fit the 64 columns of Tables 2-3.
-
-    Rare pitches move by octaves onto a kept pitch of the same pitch class; `moved_steps` says what it costs.
-    """
-
-    kept: tuple[int, ...]
-    moves: dict            # pitch -> kept pitch
-    moved_steps: int       # song steps whose pitch was moved
-    total_steps: int
-
-
-def choose_folding(sequences: Sequence[Sequence[str]], columns: int = IMAGE) -> Folding:
-    """Keep the commonest pitches so that 2 × pitches + 2 (`r`, `_r`) fit `columns`; fold the rest by octave."""
-    weight: Counter = Counter()
-    for seq in sequences:
-        for sym in seq:
-            kind, pitch = parse_symbol(sym)
-            if kind in ("onset", "hold") and pitch not in (None, -1):
-                weight[pitch] += 1
-    room = (columns - 2) // 2
-    kept = sorted(p for p, _ in weight.most_common(room))
-    moves = {}
-    for p in weight:
-        if p in kept:
-            continue
-        same_class = [k for k in kept if k % 12 == p % 12]
-        if not same_class:
-            raise ValueError(f"pitch {p} has no kept pitch of its pitch class to fold onto")
-        moves[p] = min(same_class, key=lambda k: abs(k - p))
-    moved = sum(weight[p] for p in moves)
-    return Folding(tuple(kept), moves, moved, sum(weight.values()))
-
-
-def fold(symbols: Sequence[str], folding: Folding) -> list[str]:
-    """Apply a folding to per-pitch-hold symbols (`70` -> `58`, `_70` -> `_58`)."""
-    out = []
-    for sym in symbols:
-        kind, pitch = parse_symbol(sym)
-        if pitch in folding.moves:
-            p = folding.moves[pitch]
-            sym = str(p) if kind == "onset" else f"{HOLD}{p}"
-        out.append(sym)
-    return out
-
-
-def gan_vocabulary(folding: Folding) -> Vocabulary:
-    """`r`, `_r`, then each kept pitch and its hold: 2 × 31 + 2 = 64 symbols when 31 pitches are kept."""
-    syms = [REST, HOLD + REST] + [s for p in folding.kept for s in (str(p), f"{HOLD}{p}")]
-    return Vocabulary(tuple(sorted(syms, key=_order)))
-
-
-def _order(sym: str):
-    from .encoding import symbol_sort_key
-
-    return symbol_sort_key(sym)
-
-
-def song_windows(sequences: Sequence[Sequence[str]], vocab: Vocabulary, length: int = IMAGE,
-                 stride: int = 1) -> np.ndarray:
-    """(N, 64) int32 ids of every 64-step window that lies inside one song (no `/`: a GAN sample is an excerpt)."""
-    rows = []
-    for seq in sequences:
-        ids = vocab.encode([s for s in seq if s != DELIMITER])
-        for start in range(0, len(ids) - length + 1, stride):
-            rows.append(ids[start:start + length])
-    return np.array(rows, np.int32).reshape(-1, length)
-
 
 # --------------------------------------------------------------------------- Tables 2 and 3
 
@@ -107,7 +33,7 @@ def build_generator(noise_size: int = 32, vocab_size: int = IMAGE, dropout: floa
     x = layers.Conv2D(1, 8, padding="same", name="conv_3")(x)
     x = layers.Reshape((IMAGE, IMAGE), name="steps_by_symbols")(x)
     if vocab_size != IMAGE:
-        raise ValueError(f"Tables 2-3 need {IMAGE} symbols; fold the vocabulary first (got {vocab_size})")
+        raise ValueError(f"Tables 2-3 need {IMAGE} columns, got {vocab_size}")
     out = layers.Softmax(axis=-1, name="softmax")(x)
     return keras.Model(z, out, name="generator")
 
@@ -136,61 +62,21 @@ TABLE3 = {"conv_1": 520, "conv_2": 8_208, "conv_3": 32_800, "real": 2_049}     #
 
 def decode_samples(probs: np.ndarray, vocab: Vocabulary, temperature: float = 1.0,
                    seed: int = 0) -> tuple[list[list[str]], Counter]:
-    """Generator outputs (N, 64, V) → symbol sequences by temperature sampling per step (§3.1).
+    """Generator outputs (N, 64, 64) → symbol sequences by temperature sampling per step (§3.1).
 
-    Returns the sequences and how often each repair rule of `decode_symbols` fired over all of them.
+    A column beyond the vocabulary (the single-hold scheme pads 38 symbols to 64) reads as a hold.
+    Returns the sequences and how often each repair rule fired over all of them.
     """
     ids = sample(probs, temperature, np.random.default_rng(seed))
-    seqs = [vocab.decode(row) for row in ids]
     repairs: Counter = Counter()
-    for s in seqs:
-        repairs.update(count_repairs(s))
+    seqs = []
+    for row in ids:
+        unused = int((row >= len(vocab)).sum())
+        if unused:
+            repairs["unused column read as a hold"] += unused
+        seqs.append([vocab.symbols[i] if i < len(vocab) else HOLD for i in row])
+        repairs.update(count_repairs(seqs[-1]))
     return seqs, repairs
-
-
-def edit_distance_matrix(seqs: np.ndarray) -> np.ndarray:
-    """Levenshtein distances between all pairs of equal-length id rows (vectorised over pairs)."""
-    seqs = np.asarray(seqs)
-    n, length = seqs.shape
-    i, j = np.triu_indices(n, 1)
-    a, b = seqs[i], seqs[j]
-    prev = np.tile(np.arange(length + 1), (len(i), 1))
-    for r in range(1, length + 1):
-        cur = np.empty_like(prev)
-        cur[:, 0] = r
-        sub = prev[:, :-1] + (a[:, r - 1:r] != b)
-        dele = prev[:, 1:] + 1
-        best = np.minimum(sub, dele)
-        for c in range(1, length + 1):  # insertion runs along the row
-            cur[:, c] = np.minimum(best[:, c - 1], cur[:, c - 1] + 1)
-        prev = cur
-    out = np.zeros((n, n))
-    out[i, j] = out[j, i] = prev[:, -1]
-    return out
-
-
-def collapse_diagnostics(seqs: Sequence[Sequence[str]], max_pairs_of: int = 64) -> dict:
-    """Share all-holds, share distinct, pitch-class entropy (bits) and mean pairwise edit distance."""
-    holds = [all(parse_symbol(s)[0] == "hold" for s in seq) for seq in seqs]
-    pcs: Counter = Counter()
-    for seq in seqs:
-        for p, n in decode_symbols(seq):
-            if p is not None:
-                pcs[p % 12] += n
-    total = sum(pcs.values())
-    ent = -sum(c / total * np.log2(c / total) for c in pcs.values()) if total else 0.0
-    vocab = {s: k for k, s in enumerate(sorted({s for seq in seqs for s in seq}))}
-    sub = np.array([[vocab[s] for s in seq] for seq in seqs[:max_pairs_of]])
-    dist = edit_distance_matrix(sub) if len(sub) > 1 else np.zeros((1, 1))
-    n = len(sub)
-    return {"all_holds": float(np.mean(holds)), "distinct": len({tuple(s) for s in seqs}) / len(seqs),
-            "pitch_class_entropy": float(ent),
-            "mean_edit_distance": float(dist.sum() / (n * (n - 1))) if n > 1 else 0.0}
-
-
-def collapsed(diag: dict) -> bool:
-    """Mode collapse: over half the samples are only holds, or under 10% of them are distinct."""
-    return diag["all_holds"] > 0.5 or diag["distinct"] < 0.1
 
 
 # --------------------------------------------------------------------------- the training loops
@@ -297,3 +183,146 @@ class WGANGP(DCGAN):
         for k, v in (("d_loss", c_loss), ("g_loss", g_loss), ("wasserstein", w_dist), ("gp", gp)):
             self.trackers[k].update_state(v)
         return {k: t.result() for k, t in self.trackers.items()}
+
+
+# --------------------------------------------------------------------------- data, training, checkpoints
+
+class Diagnostics(keras.callbacks.Callback):
+    """Every epoch, on one fixed noise batch: the collapse diagnostics, added to the logs; a warning on collapse."""
+
+    def __init__(self, vocab: Vocabulary, noise: np.ndarray, seed: int = 0):
+        super().__init__()
+        self.vocab, self.noise, self.seed = vocab, noise, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        import warnings
+
+        probs = np.asarray(self.model.generator(self.noise, training=False))
+        seqs, repairs = decode_samples(probs, self.vocab, 1.0, self.seed)
+        diag = collapse_diagnostics(seqs)
+        logs.update(diag)
+        logs["repairs_per_sample"] = sum(repairs.values()) / len(seqs)
+        logs["collapsed"] = float(collapsed(diag))
+        if logs["collapsed"]:
+            warnings.warn(f"epoch {epoch + 1}: mode collapse ({diag['all_holds']:.0%} all holds, "
+                          f"{diag['distinct']:.0%} distinct)", stacklevel=1)
+
+
+class GanCheckpoint(keras.callbacks.Callback):
+    """After each epoch: G and D (.keras), both optimizers' variables and the history, all written atomically."""
+
+    def __init__(self, directory, history: list[dict]):
+        super().__init__()
+        from pathlib import Path
+
+        self.directory, self.history = Path(directory), history
+        self.seconds_before = history[-1]["seconds"] if history else 0.0
+
+    def on_train_begin(self, logs=None):
+        import time
+
+        self.t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import os
+        import time
+
+        from .checkpoint import save_model_atomic
+        from .corpus import atomic_write_text
+
+        self.history.append({"epoch": epoch + 1, "seconds": self.seconds_before + time.perf_counter() - self.t0,
+                             **{k: float(v) for k, v in (logs or {}).items()}})
+        save_model_atomic(self.model.generator, self.directory / "generator.keras")
+        save_model_atomic(self.model.discriminator, self.directory / "discriminator.keras")
+        tmp = self.directory / f".optimizers.{os.getpid()}.tmp.npz"
+        np.savez(tmp, *[np.asarray(v) for v in self.model.g_optimizer.variables],
+                 *[np.asarray(v) for v in self.model.d_optimizer.variables])
+        os.replace(tmp, self.directory / "optimizers.npz")
+        atomic_write_text(self.directory / "history.json", json.dumps(self.history, indent=1))
+
+
+def _resume(model: DCGAN, directory) -> list[dict]:
+    """Load G, D and optimizer state from a checkpoint folder into a compiled model; the history so far."""
+    import json
+    from pathlib import Path
+
+    directory = Path(directory)
+    if not (directory / "history.json").exists() or not (directory / "optimizers.npz").exists():
+        return []
+    model.generator.set_weights(keras.saving.load_model(directory / "generator.keras").get_weights())
+    model.discriminator.set_weights(keras.saving.load_model(directory / "discriminator.keras").get_weights())
+    model.g_optimizer.build(model.generator.trainable_variables)
+    model.d_optimizer.build(model.discriminator.trainable_variables)
+    saved = np.load(directory / "optimizers.npz")
+    values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+    for var, val in zip([*model.g_optimizer.variables, *model.d_optimizer.variables], values):
+        var.assign(val)
+    return json.loads((directory / "history.json").read_text())
+
+
+@dataclass
+class GanResult:
+    """A trained generator with its per-epoch history (losses, D accuracies, diagnostics)."""
+
+    generator: keras.Model
+    data: GanData
+    history: list
+
+
+def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: int | None = None,
+          max_seconds: float | None = None, seed: int = 0, restart: bool = False,
+          verbose: int | str = "auto") -> GanResult:
+    """Train the DCGAN (or WGAN-GP) on the windows; checkpoint every epoch in out_dir/checkpoint/ and resume.
+
+    Epochs are `profile.gan_windows_per_epoch` windows (a fresh random draw; None: all). The generator is
+    saved to out_dir/gan_generator.keras with its vocabulary gan_generator_vocab.json.
+    """
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    from .checkpoint import TimeBudget, save_model_atomic
+    from .config import set_seed
+
+    set_seed(seed)
+    out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.gan_epochs
+    g = build_generator(profile.gan_noise_size)
+    if variant == "dcgan":
+        model = DCGAN(g, build_discriminator(), profile.gan_noise_size, seed=seed)
+        model.compile(keras.optimizers.Adam(profile.gan_learning_rate_g), keras.optimizers.Adam(profile.gan_learning_rate_d))
+    elif variant == "wgan-gp":
+        model = WGANGP(g, build_discriminator(sigmoid=False), profile.gan_noise_size, seed=seed)
+        model.compile()
+    else:
+        raise ValueError(f"variant must be 'dcgan' or 'wgan-gp', not {variant!r}")
+    history = [] if restart else _resume(model, out_dir / "checkpoint")
+    ds = tf.data.Dataset.from_tensor_slices(data.windows).shuffle(len(data.windows), seed=seed)
+    ds = ds.batch(profile.gan_batch_size, drop_remainder=True)
+    steps = None
+    if profile.gan_windows_per_epoch and profile.gan_windows_per_epoch < len(data.windows):
+        ds, steps = ds.repeat(), max(1, profile.gan_windows_per_epoch // profile.gan_batch_size)
+    noise = np.random.default_rng(seed).standard_normal((256, profile.gan_noise_size)).astype(np.float32)
+    callbacks = [Diagnostics(data.vocab, noise, seed), GanCheckpoint(out_dir / "checkpoint", history),
+                 TimeBudget(max_seconds)]
+    if len(history) < epochs:
+        model.fit(ds.prefetch(tf.data.AUTOTUNE), epochs=epochs, initial_epoch=len(history), steps_per_epoch=steps,
+                  callbacks=callbacks, verbose=verbose, shuffle=False)
+    save_model_atomic(model.generator, out_dir / "gan_generator.keras")
+    data.vocab.save(out_dir / "gan_generator_vocab.json")
+    return GanResult(model.generator, data, history)
+
+
+def generate(generator: keras.Model, vocab: Vocabulary, n: int = 1, *, temperature: float = 1.0,
+             seed: int = 0) -> tuple[list[list[str]], Counter]:
+    """n melodies of 64 steps from noise (seeded), decoded by temperature; plus the repair counts."""
+    noise = np.random.default_rng(seed).standard_normal((n, generator.input_shape[-1])).astype(np.float32)
+    return decode_samples(np.asarray(generator(noise, training=False)), vocab, temperature, seed)
+
+
+def final_diagnostics(generator: keras.Model, vocab: Vocabulary, n: int = 256, seed: int = 0) -> dict:
+    """The collapse diagnostics of n fresh samples at T = 1, with repairs per sample."""
+    seqs, repairs = generate(generator, vocab, n, temperature=1.0, seed=seed + 1)
+    diag = collapse_diagnostics(seqs)
+    return {**diag, "collapsed": collapsed(diag), "n": n,
+            "repairs": dict(repairs), "repairs_per_sample": sum(repairs.values()) / n}
