@@ -37,3 +37,13 @@ def test_notebook_04_trains_both_modes_and_generates_in_quick_profile(tmp_path, 
     assert any(name.endswith("-gram") for name in table.index)
     assert table["nll"].notna().all() and (table["nll"] > 0).all()
     assert list((tmp_path / "midi").glob("04_T0_1.mid")) and list((tmp_path / "audio").glob("04_T1_*.wav"))
+
+
+@pytest.mark.slow
+def test_notebook_05_trains_both_schemes_and_wgan_in_quick_profile(tmp_path, embedded):
+    done = run_series("quick", output_dir=tmp_path, only=["05"], progress=False)
+    assert [p.name for p in done] == ["05_gan.ipynb"]
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert {"05_collapse.png", "05_fig15_16_dcgan_per_pitch_hold.png", "05_fig15_16_wgan_gp_per_pitch_hold.png",
+            "05_gan_1.svg"} <= figures
+    assert len(list((tmp_path / "midi").glob("05_gan_*.mid"))) >= 3

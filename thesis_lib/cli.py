@@ -55,7 +55,9 @@ def _train(args: argparse.Namespace) -> int:
     from .config import get_profile
 
     epochs_key = "lstm_epochs" if args.model == "lstm" else "gan_epochs"
-    overrides = {k: v for k, v in {epochs_key: args.epochs, "max_songs": args.max_songs}.items() if v}
+    windows_key = "lstm_windows_per_epoch" if args.model == "lstm" else "gan_windows_per_epoch"
+    overrides = {k: v for k, v in {epochs_key: args.epochs, "max_songs": args.max_songs,
+                                   windows_key: args.windows_per_epoch}.items() if v}
     profile = get_profile(args.profile, **overrides)
     songs = _songs(args.corpus, profile.max_songs)
     out = Path(args.out)
@@ -230,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--epochs", type=int, default=None, help="override the profile's epochs")
     t.add_argument("--max-songs", type=int, default=None, help="override the profile's song cap")
+    t.add_argument("--windows-per-epoch", type=int, default=None,
+                   help="shorter epochs: a fresh random draw of this many windows each (default: the profile's)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
     t.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this time")
     t.add_argument("--val-fraction", type=float, default=0.1)

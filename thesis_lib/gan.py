@@ -326,3 +326,14 @@ def final_diagnostics(generator: keras.Model, vocab: Vocabulary, n: int = 256, s
     diag = collapse_diagnostics(seqs)
     return {**diag, "collapsed": collapsed(diag), "n": n,
             "repairs": dict(repairs), "repairs_per_sample": sum(repairs.values()) / n}
+
+
+def load_pretrained(name: str = "gan_generator") -> tuple[keras.Model, Vocabulary, dict]:
+    """The shipped generator, its vocabulary and provenance (metrics JSON) from thesis_lib/pretrained/."""
+    import json
+
+    from .lstm import PRETRAINED, load
+
+    metrics = PRETRAINED / f"{name.replace('_generator', '')}_metrics.json"
+    return (load(PRETRAINED / f"{name}.keras"), Vocabulary.load(PRETRAINED / f"{name}_vocab.json"),
+            json.loads(metrics.read_text()) if metrics.exists() else {})

@@ -170,6 +170,44 @@ def loss_against_time(histories: dict[str, Sequence[dict]], target: float | None
     return fig
 
 
+def gan_curves(history: Sequence[dict], title: str = "DCGAN"):
+    """Figs. 15-16: D and G loss per epoch, and D's accuracy on real and on generated windows."""
+    ep = [h["epoch"] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
+    a.plot(ep, [h["d_loss"] for h in history], "o-", label="D (critic) loss")
+    a.plot(ep, [h["g_loss"] for h in history], "o-", label="G loss")
+    a.set(xlabel="epoch", ylabel="loss", title=f"{title}: losses")
+    if "d_acc_real" in history[0]:
+        b.plot(ep, [h["d_acc_real"] for h in history], "o-", label="D accuracy, real")
+        b.plot(ep, [h["d_acc_fake"] for h in history], "o-", label="D accuracy, generated")
+        b.set(ylim=(0, 1.05), ylabel="accuracy")
+    else:
+        b.plot(ep, [h["wasserstein"] for h in history], "o-", label="Wasserstein estimate")
+        b.set(ylabel="critic score gap")
+    b.set(xlabel="epoch", title=f"{title}: discriminator")
+    for ax in (a, b):
+        ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def collapse_curves(histories: dict[str, Sequence[dict]]):
+    """Mode collapse per epoch on a fixed noise batch: share all holds, share distinct, pitch-class entropy."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    for name, hist in histories.items():
+        ep = [h["epoch"] for h in hist]
+        for ax, key in zip(axes, ("all_holds", "distinct", "pitch_class_entropy")):
+            ax.plot(ep, [h[key] for h in hist], "o-", label=name, ms=3)
+    for ax, t in zip(axes, ("share of samples that are all holds", "share of distinct samples",
+                            "pitch-class entropy (bits)")):
+        ax.set(xlabel="epoch", title=t)
+    axes[0].set_ylim(-0.05, 1.05)
+    axes[1].set_ylim(-0.05, 1.05)
+    axes[0].legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def save(fig, path) -> None:
     """Save a figure as PNG (and keep it open for the notebook to show)."""
     from pathlib import Path

@@ -1,0 +1,44 @@
+"""GAN training speed on this machine: DCGAN (2 D updates + 1 G update per step) and WGAN-GP
+(5 critic updates with gradient penalty + 1 G update), batch 64, steps per second side by side.
+Run on a GPU machine too when one is lent (`device` tool); this script prints the devices it saw.
+
+Run: .venv/bin/python benchmarks/gan_training.py [--steps 40]
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=40, help="timed steps per variant (after 5 warm-up steps)")
+    args = ap.parse_args()
+    import tensorflow as tf
+
+    from thesis_lib import gan
+    from thesis_lib.corpus import load_corpus
+    from thesis_lib.gan_data import prepare_data
+
+    data = prepare_data([s.events for s in load_corpus(progress=False).songs])
+    gpus = tf.config.list_logical_devices("GPU")
+    print(f"GAN training, batch 64, {len(data.windows):,} windows; devices: "
+          f"{[d.name for d in gpus] or f'CPU only ({os.cpu_count()} cores)'}")
+    rates = {}
+    for name, model in (("DCGAN", gan.DCGAN(gan.build_generator(), gan.build_discriminator())),
+                        ("WGAN-GP", gan.WGANGP(gan.build_generator(), gan.build_discriminator(sigmoid=False)))):
+        model.compile()
+        batches = data.windows[np.random.default_rng(0).choice(len(data.windows), 64 * (args.steps + 5))]
+        model.fit(batches[:64 * 5], batch_size=64, epochs=1, verbose=0, shuffle=False)
+        t = time.perf_counter()
+        model.fit(batches[64 * 5:], batch_size=64, epochs=1, verbose=0, shuffle=False)
+        rates[name] = args.steps / (time.perf_counter() - t)
+        print(f"  {name:8s} {rates[name]:7.2f} steps/s  {rates[name] * 64:8.0f} windows/s  "
+              f"one thesis epoch ({len(data.windows):,} windows) ~ {len(data.windows) / 64 / rates[name] / 60:.1f} min")
+    print(f"ratio: DCGAN step x{rates['DCGAN'] / rates['WGAN-GP']:.1f} as fast as a WGAN-GP step")
+
+
+if __name__ == "__main__":
+    main()
