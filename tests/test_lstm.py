@@ -160,3 +160,22 @@ def test_same_seed_same_melodies_and_batches_differ(tiny_lstm):
     assert a == gen.generate(4, temperature=1.0, max_steps=64, seed=7)
     assert len({tuple(m) for m in a}) > 1
     assert all("/" not in m and len(m) <= 64 for m in a)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (lstm.PRETRAINED / "lstm.keras").exists(), reason="no shipped weights in this checkout")
+def test_shipped_lstm_beats_the_ngram_on_held_out_songs(embedded):
+    from thesis_lib import markov
+    from thesis_lib.scoring import score_predictions, window_targets
+
+    model, vocab, prov = lstm.load_pretrained()
+    assert prov["command"].startswith("thesis-music train --model lstm")
+    data = lstm.prepare_data([encode_events(s.events) for s in embedded.songs], vocab, seed=prov["seed"])
+    assert data.summary() == prov["data"]  # the same songs, split and vocabulary as the run that made it
+    sub = np.sort(np.random.default_rng(1).choice(data.val_starts, 4000, replace=False))
+    y = window_targets(data.stream, sub)
+    ours = score_predictions(lstm.predict_windows(model, data.stream, sub), y, vocab)
+    ngram, _ = markov.choose_order(data.stream, data.train_starts, data.val_starts, len(vocab), orders=range(3, 8))
+    theirs = score_predictions(ngram.distributions(data.stream.ids, markov.target_positions(data.stream, sub)), y, vocab)
+    assert ours["nll"] < theirs["nll"]
+    assert ours["acc_note"] > theirs["acc_note"]

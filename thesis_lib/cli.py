@@ -220,15 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_encode)
 
     t = sub.add_parser("train", help="train a model (writes weights, vocabulary and a metrics JSON)",
-                       description="Train the Table-1 LSTM on a split by song (10%% held out). Resumes from "
-                       "OUT/checkpoint/ after an interruption.")
+                       description="Train the Table-1 LSTM on a split by song (10%% held out), or the Tables 2-3 "
+                       "DCGAN / WGAN-GP on 64-step windows. Resumes from OUT/checkpoint/ after an interruption.")
     t.add_argument("--model", choices=["lstm", "gan"], default="lstm")
     t.add_argument("--variant", choices=["dcgan", "wgan-gp"], default="dcgan", help="GAN only")
     t.add_argument("--scheme", choices=["per-pitch-hold", "thesis"], default="per-pitch-hold",
                    help="GAN only: per-pitch holds (folded to 64 columns) or the single hold that collapses")
     t.add_argument("--profile", choices=["quick", "full"], default="quick")
     t.add_argument("--corpus", default=None, help="a file or folder instead of the embedded ballads")
-    t.add_argument("--out", required=True, help="folder for lstm.keras, lstm_vocab.json, lstm_metrics.json")
+    t.add_argument("--out", required=True, help="folder for the weights, the vocabulary and a metrics JSON")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--epochs", type=int, default=None, help="override the profile's epochs")
     t.add_argument("--max-songs", type=int, default=None, help="override the profile's song cap")
@@ -243,8 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=_train)
 
     g = sub.add_parser("generate", help="generate melodies (MIDI, MusicXML, symbols, WAV)",
-                       description="Generate melodies from 64 `/` (or a primer) until the model writes `/`. "
-                       "Without --weights: the weights shipped in thesis_lib/pretrained/.")
+                       description="LSTM: from 64 `/` (or a primer) until the model writes `/`. "
+                       "GAN: 64 steps from noise. Without --weights: the weights shipped in thesis_lib/pretrained/.")
     g.add_argument("--model", choices=["lstm", "gan"], default="lstm")
     g.add_argument("--weights", default=None, help="a .keras file; its vocabulary is NAME_vocab.json beside it")
     g.add_argument("-n", type=int, default=4, help="how many melodies")

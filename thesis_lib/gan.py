@@ -118,7 +118,10 @@ class DCGAN(keras.Model):
 
         real = _image(ids, IMAGE)
         batch = tf.shape(real)[0]
-        fake = self.generator(self._noise(batch), training=False)[..., None]  # from the not-yet-updated G
+        # Dropout is on in every call, as in the thesis's Keras training: D must judge the same kind of
+        # samples that G is optimised on (with G in inference mode here, G learns to fool D only
+        # through its dropout noise while D rejects every inference-mode sample).
+        fake = self.generator(self._noise(batch), training=True)[..., None]  # from the not-yet-updated G
         d_w = self.discriminator.trainable_weights
         with tf.GradientTape() as tape:
             p_real = self.discriminator(real, training=True)
@@ -130,7 +133,7 @@ class DCGAN(keras.Model):
         self.d_optimizer.apply_gradients(zip(tape.gradient(loss_fake, d_w), d_w))
         g_w = self.generator.trainable_weights
         with tf.GradientTape() as tape:  # only G's weights get gradients: D is frozen here (Table 4)
-            p = self.discriminator(self.generator(self._noise(batch), training=True)[..., None], training=False)
+            p = self.discriminator(self.generator(self._noise(batch), training=True)[..., None], training=True)
             g_loss = self.bce(tf.ones_like(p), p)
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_w), g_w))
         for k, v in (("d_loss", (loss_real + loss_fake) / 2), ("g_loss", g_loss),
@@ -161,7 +164,7 @@ class WGANGP(DCGAN):
         batch = tf.shape(real)[0]
         c_w = self.discriminator.trainable_weights
         for _ in range(self.critic_steps):
-            fake = self.generator(self._noise(batch), training=False)[..., None]
+            fake = self.generator(self._noise(batch), training=True)[..., None]
             with tf.GradientTape() as tape:
                 s_real = self.discriminator(real, training=True)
                 s_fake = self.discriminator(fake, training=True)
@@ -178,7 +181,7 @@ class WGANGP(DCGAN):
         g_w = self.generator.trainable_weights
         with tf.GradientTape() as tape:
             g_loss = -tf.reduce_mean(self.discriminator(
-                self.generator(self._noise(batch), training=True)[..., None], training=False))
+                self.generator(self._noise(batch), training=True)[..., None], training=True))
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_w), g_w))
         for k, v in (("d_loss", c_loss), ("g_loss", g_loss), ("wasserstein", w_dist), ("gp", gp)):
             self.trackers[k].update_state(v)
