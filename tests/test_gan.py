@@ -96,3 +96,10 @@ def test_generation_and_decoding_are_seeded_and_count_repairs(embedded):
     probs = np.eye(64)[np.tile([data.vocab.id("60"), data.vocab.id("_60")], 32)][None]
     seqs, rep0 = gan.decode_samples(probs, data.vocab, temperature=0)
     assert seqs[0][:4] == ["60", "_60", "60", "_60"] and not rep0
+
+
+def test_best_epoch_is_the_least_collapsed():
+    h = [{"epoch": 1, "all_holds": 0.0, "distinct": 1.0, "repairs_per_sample": 9.0, "collapsed": 0.0},
+         {"epoch": 2, "all_holds": 0.0, "distinct": 1.0, "repairs_per_sample": 3.0, "collapsed": 0.0},
+         {"epoch": 3, "all_holds": 0.9, "distinct": 0.05, "repairs_per_sample": 1.0, "collapsed": 1.0}]
+    assert gan.best_epoch(h) == 2 and gan.best_epoch(h[2:]) is None

@@ -72,10 +72,11 @@ def _train(args: argparse.Namespace) -> int:
         data = gan_data.prepare_data([s.events for s in songs], args.scheme)
         print(f"thesis-music train: {data.summary()}", file=sys.stderr)
         result = gan.train(data, profile, out, variant=args.variant, seed=args.seed, restart=args.restart,
-                           max_seconds=budget, verbose=2)
+                           max_seconds=budget, keep=args.keep, verbose=2)
         final = gan.final_diagnostics(result.generator, data.vocab, seed=args.seed)
         write_metrics(out / "gan_metrics.json", {**common, "model": "gan", "variant": args.variant,
-                      "data": data.summary(), "epochs_run": len(result.history),
+                      "data": data.summary(), "epochs_run": len(result.history), "keep": args.keep,
+                      "kept_epoch": (args.keep == "best" and gan.best_epoch(result.history)) or len(result.history),
                       "seconds": result.history[-1]["seconds"] if result.history else 0.0,
                       "diagnostics_256": final, "history": result.history})
         print(f"thesis-music train: 256 samples: {final['all_holds']:.1%} all holds, {final['distinct']:.1%} "
@@ -234,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-songs", type=int, default=None, help="override the profile's song cap")
     t.add_argument("--windows-per-epoch", type=int, default=None,
                    help="shorter epochs: a fresh random draw of this many windows each (default: the profile's)")
+    t.add_argument("--keep", choices=["last", "best"], default="last",
+                   help="GAN only: ship the last generator, or the least collapsed epoch's (early stopping)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
     t.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this time")
     t.add_argument("--val-fraction", type=float, default=0.1)

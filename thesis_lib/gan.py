@@ -237,12 +237,23 @@ class GanCheckpoint(keras.callbacks.Callback):
         self.history.append({"epoch": epoch + 1, "seconds": self.seconds_before + time.perf_counter() - self.t0,
                              **{k: float(v) for k, v in (logs or {}).items()}})
         save_model_atomic(self.model.generator, self.directory / "generator.keras")
+        if not self.history[-1].get("collapsed", 1.0) and self.history[-1]["epoch"] == best_epoch(self.history):
+            save_model_atomic(self.model.generator, self.directory / "best_generator.keras")
         save_model_atomic(self.model.discriminator, self.directory / "discriminator.keras")
         tmp = self.directory / f".optimizers.{os.getpid()}.tmp.npz"
         np.savez(tmp, *[np.asarray(v) for v in self.model.g_optimizer.variables],
                  *[np.asarray(v) for v in self.model.d_optimizer.variables])
         os.replace(tmp, self.directory / "optimizers.npz")
         atomic_write_text(self.directory / "history.json", json.dumps(self.history, indent=1))
+
+
+def best_epoch(history: list[dict]) -> int | None:
+    """The epoch whose fixed-noise samples were least collapsed: fewest all-hold samples, then most distinct,
+    then fewest repairs (None when every epoch collapsed)."""
+    ok = [h for h in history if not h.get("collapsed", 1.0)]
+    if not ok:
+        return None
+    return min(ok, key=lambda h: (h["all_holds"], -h["distinct"], h["repairs_per_sample"]))["epoch"]
 
 
 def _resume(model: DCGAN, directory) -> list[dict]:
@@ -274,11 +285,12 @@ class GanResult:
 
 
 def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: int | None = None,
-          max_seconds: float | None = None, seed: int = 0, restart: bool = False,
+          max_seconds: float | None = None, seed: int = 0, restart: bool = False, keep: str = "last",
           verbose: int | str = "auto") -> GanResult:
     """Train the DCGAN (or WGAN-GP) on the windows; checkpoint every epoch in out_dir/checkpoint/ and resume.
 
-    Epochs are `profile.gan_windows_per_epoch` windows (a fresh random draw; None: all). The generator is
+    keep="best" saves the generator of `best_epoch` (the least collapsed on the fixed noise batch) instead
+    of the last one. Epochs are `profile.gan_windows_per_epoch` windows (a fresh random draw; None: all). The generator is
     saved to out_dir/gan_generator.keras with its vocabulary gan_generator_vocab.json.
     """
     from pathlib import Path
@@ -311,9 +323,13 @@ def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: in
     if len(history) < epochs:
         model.fit(ds.prefetch(tf.data.AUTOTUNE), epochs=epochs, initial_epoch=len(history), steps_per_epoch=steps,
                   callbacks=callbacks, verbose=verbose, shuffle=False)
-    save_model_atomic(model.generator, out_dir / "gan_generator.keras")
+    generator = model.generator
+    best = out_dir / "checkpoint" / "best_generator.keras"
+    if keep == "best" and best.exists():  # early stopping on the collapse diagnostics
+        generator = keras.saving.load_model(best, compile=False)
+    save_model_atomic(generator, out_dir / "gan_generator.keras")
     data.vocab.save(out_dir / "gan_generator_vocab.json")
-    return GanResult(model.generator, data, history)
+    return GanResult(generator, data, history)
 
 
 def generate(generator: keras.Model, vocab: Vocabulary, n: int = 1, *, temperature: float = 1.0,
