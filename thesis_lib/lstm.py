@@ -307,10 +307,14 @@ class Generator:
 
     def generate(self, n: int = 1, *, temperature: float = 1.0, primer: Sequence[str] = (),
                  max_steps: int = 512, seed: int = 0) -> list[list[str]]:
-        """n melodies (primer + new symbols), each ending before the first `/` or after max_steps new ones."""
+        """n melodies (primer + new symbols), each ending before the first `/` or after max_steps new ones.
+
+        Without a primer the first symbol is drawn with `/` excluded (`must_start`): after 64 `/` an
+        empty melody is never what was asked for, and the LSTM cannot count 64 `/` exactly.
+        """
         rng = np.random.default_rng(seed)
         p, states = self.start(primer)
-        p = np.repeat(p, n, axis=0)
+        p = must_start(np.repeat(p, n, axis=0), self.vocab, primer)
         states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
         delim = self.vocab.id(DELIMITER_SYM)
         out = np.full((n, max_steps), delim, np.int32)
@@ -333,23 +337,37 @@ def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float 
     window=None re-runs the whole history from the first `/` instead: exactly what `Generator`
     computes once per symbol by carrying the state, so the two must agree (a test checks it).
     """
+    import tensorflow as tf
+
     rng = np.random.default_rng(seed)
     V, n, units = model_dims(model)
     if window is None:
         weights = model.get_weights()
         model = build_model(V, None, units, model.get_layer("dropout").rate)
         model.set_weights(weights)
+    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)  # as fast as Keras allows
     ids = list(vocab.encode([DELIMITER_SYM] * n + list(primer)))
     delim, new = vocab.id(DELIMITER_SYM), []
-    for _ in range(max_steps):
+    for t in range(max_steps):
         x = np.array([ids if window is None else ids[-window:]], np.int32)
-        p = np.asarray(model(x, training=False))
+        p = np.asarray(call(x))
+        if t == 0:
+            p = must_start(p, vocab, primer)
         nxt = int(sample(p, temperature, rng)[0])
         if nxt == delim:
             break
         ids.append(nxt)
         new.append(nxt)
     return list(primer) + vocab.decode(new)
+
+
+def must_start(p: np.ndarray, vocab: Vocabulary, primer: Sequence[str]) -> np.ndarray:
+    """Without a primer, take `/` out of the first step's distributions (renormalised); else leave them."""
+    if primer:
+        return p
+    p = np.array(p, np.float64)
+    p[:, vocab.id(DELIMITER_SYM)] = 0.0
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def _until_delimiter(symbols: list[str]) -> list[str]:
@@ -387,11 +405,15 @@ def generation_speed(model: keras.Model, vocab: Vocabulary, *, steps: int = 128,
     gen = Generator(model, vocab)
     probe = np.array([vocab.id(DELIMITER_SYM)])
     gen._feed(probe, [np.zeros((1, gen.units), np.float32)] * 4)  # trace once before timing
+    import tensorflow as tf
+
+    call = tf.function(lambda x: model(x, training=False))  # compiled, like the stateful step
+    ids = list(vocab.encode([DELIMITER_SYM] * gen.context))
+    call(np.array([ids], np.int32))  # trace once before timing
     timings = {}
     t = time.perf_counter()
-    ids = list(vocab.encode([DELIMITER_SYM] * gen.context))
     for _ in range(naive_steps):
-        p = np.asarray(model(np.array([ids[-gen.context:]], np.int32), training=False))
+        p = np.asarray(call(np.array([ids[-gen.context:]], np.int32)))
         ids.append(int(p.argmax()))
     timings["naive 64-step window"] = naive_steps / (time.perf_counter() - t)
     for name, n in (("stateful, 1 melody", 1), (f"stateful, batch of {batch}", batch)):
