@@ -59,8 +59,12 @@ class EpochCheckpoint(keras.callbacks.Callback):
         record = {"epoch": epoch + 1, "seconds": self.seconds_before + time.perf_counter() - self.t0}
         record.update({k: float(v) for k, v in (logs or {}).items()})
         self.history.append(record)
-        save_model_atomic(self.model, self.directory / CHECKPOINT)
+        self.save_state()
         atomic_write_text(self.directory / HISTORY, json.dumps(self.history, indent=1))
+
+    def save_state(self) -> None:
+        """Save what resuming needs: here the compiled model with its optimizer state (the GAN overrides it)."""
+        save_model_atomic(self.model, self.directory / CHECKPOINT)
 
 
 class TimeBudget(keras.callbacks.Callback):

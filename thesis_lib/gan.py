@@ -11,6 +11,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from .checkpoint import EpochCheckpoint, TimeBudget, load_history, save_model_atomic
 from .config import HOLD
 from .encoding import Vocabulary, count_repairs
 from .gan_data import IMAGE, GanData
@@ -211,31 +212,12 @@ class Diagnostics(keras.callbacks.Callback):
                           f"{diag['distinct']:.0%} distinct)", stacklevel=1)
 
 
-class GanCheckpoint(keras.callbacks.Callback):
+class GanCheckpoint(EpochCheckpoint):
     """After each epoch: G and D (.keras), both optimizers' variables and the history, all written atomically."""
 
-    def __init__(self, directory, history: list[dict]):
-        super().__init__()
-        from pathlib import Path
-
-        self.directory, self.history = Path(directory), history
-        self.seconds_before = history[-1]["seconds"] if history else 0.0
-
-    def on_train_begin(self, logs=None):
-        import time
-
-        self.t0 = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        import json
+    def save_state(self) -> None:
         import os
-        import time
 
-        from .checkpoint import save_model_atomic
-        from .corpus import atomic_write_text
-
-        self.history.append({"epoch": epoch + 1, "seconds": self.seconds_before + time.perf_counter() - self.t0,
-                             **{k: float(v) for k, v in (logs or {}).items()}})
         save_model_atomic(self.model.generator, self.directory / "generator.keras")
         if not self.history[-1].get("collapsed", 1.0) and self.history[-1]["epoch"] == best_epoch(self.history):
             save_model_atomic(self.model.generator, self.directory / "best_generator.keras")
@@ -244,7 +226,6 @@ class GanCheckpoint(keras.callbacks.Callback):
         np.savez(tmp, *[np.asarray(v) for v in self.model.g_optimizer.variables],
                  *[np.asarray(v) for v in self.model.d_optimizer.variables])
         os.replace(tmp, self.directory / "optimizers.npz")
-        atomic_write_text(self.directory / "history.json", json.dumps(self.history, indent=1))
 
 
 def best_epoch(history: list[dict]) -> int | None:
@@ -258,11 +239,11 @@ def best_epoch(history: list[dict]) -> int | None:
 
 def _resume(model: DCGAN, directory) -> list[dict]:
     """Load G, D and optimizer state from a checkpoint folder into a compiled model; the history so far."""
-    import json
     from pathlib import Path
 
     directory = Path(directory)
-    if not (directory / "history.json").exists() or not (directory / "optimizers.npz").exists():
+    history = load_history(directory)
+    if not history or not (directory / "optimizers.npz").exists():
         return []
     model.generator.set_weights(keras.saving.load_model(directory / "generator.keras").get_weights())
     model.discriminator.set_weights(keras.saving.load_model(directory / "discriminator.keras").get_weights())
@@ -272,7 +253,7 @@ def _resume(model: DCGAN, directory) -> list[dict]:
     values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
     for var, val in zip([*model.g_optimizer.variables, *model.d_optimizer.variables], values):
         var.assign(val)
-    return json.loads((directory / "history.json").read_text())
+    return history
 
 
 @dataclass
@@ -297,7 +278,6 @@ def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: in
 
     import tensorflow as tf
 
-    from .checkpoint import TimeBudget, save_model_atomic
     from .config import set_seed
 
     set_seed(seed)
