@@ -113,6 +113,11 @@ def count_repairs(symbols: Sequence[str]) -> Counter:
     return repairs
 
 
+def until_delimiter(symbols: list[str]) -> list[str]:
+    """A generated melody up to (without) its first `/`."""
+    return symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols
+
+
 # --------------------------------------------------------------------------- vocabulary
 
 def symbol_sort_key(sym: str) -> tuple:

@@ -17,8 +17,8 @@ from keras import layers, ops
 
 from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
 from .config import DELIMITER as DELIMITER_SYM, Profile, set_seed
-from .encoding import TrainingStream, Vocabulary, build_stream, make_dataset
-from .sampling import sample
+from .encoding import TrainingStream, Vocabulary, build_stream, make_dataset, until_delimiter
+from .sampling import must_start, sample
 from .scoring import CLASSES, score_predictions, split_songs, symbol_classes, window_targets
 
 
@@ -314,7 +314,7 @@ class Generator:
         """
         rng = np.random.default_rng(seed)
         p, states = self.start(primer)
-        p = must_start(np.repeat(p, n, axis=0), self.vocab, primer)
+        p = must_start(np.repeat(p, n, axis=0), self.vocab.id(DELIMITER_SYM), primer)
         states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
         delim = self.vocab.id(DELIMITER_SYM)
         out = np.full((n, max_steps), delim, np.int32)
@@ -326,7 +326,7 @@ class Generator:
             if done.all():
                 break
             p, states = self._feed(nxt, states)
-        return [list(primer) + _until_delimiter(self.vocab.decode(row)) for row in out]
+        return [list(primer) + until_delimiter(self.vocab.decode(row)) for row in out]
 
 
 def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float = 1.0,
@@ -352,26 +352,13 @@ def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float 
         x = np.array([ids if window is None else ids[-window:]], np.int32)
         p = np.asarray(call(x))
         if t == 0:
-            p = must_start(p, vocab, primer)
+            p = must_start(p, delim, primer)
         nxt = int(sample(p, temperature, rng)[0])
         if nxt == delim:
             break
         ids.append(nxt)
         new.append(nxt)
     return list(primer) + vocab.decode(new)
-
-
-def must_start(p: np.ndarray, vocab: Vocabulary, primer: Sequence[str]) -> np.ndarray:
-    """Without a primer, take `/` out of the first step's distributions (renormalised); else leave them."""
-    if primer:
-        return p
-    p = np.array(p, np.float64)
-    p[:, vocab.id(DELIMITER_SYM)] = 0.0
-    return p / p.sum(axis=1, keepdims=True)
-
-
-def _until_delimiter(symbols: list[str]) -> list[str]:
-    return symbols[:symbols.index(DELIMITER_SYM)] if DELIMITER_SYM in symbols else symbols
 
 
 # --------------------------------------------------------------------------- shipped weights, speed, comparisons

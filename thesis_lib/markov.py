@@ -12,8 +12,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .config import DELIMITER
-from .encoding import TrainingStream, Vocabulary
-from .sampling import sample
+from .encoding import TrainingStream, Vocabulary, until_delimiter
+from .sampling import must_start, sample
+from .scoring import score_predictions, target_positions, window_targets
 
 
 def context_keys(ids: np.ndarray, positions: np.ndarray, k: int, vocab_size: int) -> np.ndarray:
@@ -94,24 +95,13 @@ class NGram:
             rows = np.arange(n) * buf.shape[1] + t
             p = self.distributions(buf.reshape(-1), rows)
             if t == len(start):
-                p[:, delim] = 0.0
-                p /= p.sum(axis=1, keepdims=True)
+                p = must_start(p, delim, ())  # the n-gram's first new symbol is never `/`, primer or not
             nxt = sample(p, temperature, rng)
             buf[:, t] = np.where(done, delim, nxt)
             done |= nxt == delim
             if done.all():
                 break
-        return [_cut(vocab.decode(row[len(start) - len(primer):])) for row in buf]
-
-
-def _cut(symbols: list[str]) -> list[str]:
-    """A melody up to (without) its first `/`."""
-    return symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols
-
-
-def target_positions(stream: TrainingStream, starts: np.ndarray) -> np.ndarray:
-    """Stream positions of the next-symbol targets of windows (start + sequence_length)."""
-    return np.asarray(starts, np.int64) + stream.sequence_length
+        return [until_delimiter(vocab.decode(row[len(start) - len(primer):])) for row in buf]
 
 
 def choose_order(stream: TrainingStream, train_starts: np.ndarray, val_starts: np.ndarray, vocab_size: int,
@@ -147,8 +137,6 @@ def baseline_scores(stream: TrainingStream, train_starts: np.ndarray, val_starts
 
     Returns ({name: score_predictions(...)}, the chosen n-gram, the order/discount search rows).
     """
-    from .scoring import score_predictions, window_targets
-
     y = window_targets(stream, val_starts)
     best, rows = choose_order(stream, train_starts, val_starts, len(vocab))
     scores = {"majority class": score_predictions(majority_distributions(stream, train_starts, len(y), len(vocab)),

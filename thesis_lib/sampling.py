@@ -31,3 +31,16 @@ def entropy(p: np.ndarray) -> np.ndarray:
     """Shannon entropy in nats of distributions on the last axis."""
     p = np.asarray(p, dtype=np.float64)
     return -(np.where(p > 0, p * np.log(np.clip(p, 1e-300, None)), 0.0)).sum(axis=-1)
+
+
+def must_start(p: np.ndarray, delimiter: int, primer) -> np.ndarray:
+    """Without a primer, take the delimiter out of the first step's distributions (renormalised).
+
+    After a run of `/` an empty melody is never what was asked for, and no model here can count the
+    64 `/` exactly (an n-gram sees n-1 symbols, the LSTM only approximates a count).
+    """
+    if len(primer):
+        return p
+    p = np.array(p, np.float64)
+    p[:, delimiter] = 0.0
+    return p / p.sum(axis=1, keepdims=True)

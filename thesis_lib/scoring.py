@@ -30,9 +30,14 @@ def symbol_classes(vocab: Vocabulary) -> np.ndarray:
     return np.array([CLASSES.index(_KIND_TO_CLASS[parse_symbol(s)[0]]) for s in vocab.symbols], np.int32)
 
 
+def target_positions(stream: TrainingStream, starts: np.ndarray) -> np.ndarray:
+    """Stream positions of the next-symbol targets of windows (start + sequence_length)."""
+    return np.asarray(starts, np.int64) + stream.sequence_length
+
+
 def window_targets(stream: TrainingStream, starts: np.ndarray) -> np.ndarray:
     """The next-symbol target (id) of each window start."""
-    return stream.ids[np.asarray(starts, np.int64) + stream.sequence_length]
+    return stream.ids[target_positions(stream, starts)]
 
 
 def score_predictions(probs: np.ndarray, targets: np.ndarray, vocab: Vocabulary) -> dict:
