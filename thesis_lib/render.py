@@ -172,11 +172,12 @@ def write_melody(symbols: Sequence[str], stem: str | os.PathLike, formats: Seque
     events = decode_symbols(symbols)
     if not events:
         raise ValueError("an empty melody has nothing to write")
-    written = "C major" if melody_mode(events) == "major" else "a minor"
     if key:
         events, written = transpose_to_key(events, key)
         scheme = "per-pitch-hold" if any(s.startswith("_") and len(s) > 1 for s in symbols) else "thesis"
         symbols = encode_events(events, scheme)
+    else:
+        written = "C major" if melody_mode(events) == "major" else "a minor"
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     score = melody_score(events, bpm, title)
