@@ -329,10 +329,6 @@ def final_diagnostics(generator: keras.Model, vocab: Vocabulary, n: int = 256, s
 
 def load_pretrained(name: str = "gan_generator") -> tuple[keras.Model, Vocabulary, dict]:
     """The shipped generator, its vocabulary and provenance (metrics JSON) from thesis_lib/pretrained/."""
-    import json
+    from .lstm import load_pretrained as load_shipped
 
-    from .lstm import PRETRAINED, load
-
-    metrics = PRETRAINED / f"{name.replace('_generator', '')}_metrics.json"
-    return (load(PRETRAINED / f"{name}.keras"), Vocabulary.load(PRETRAINED / f"{name}_vocab.json"),
-            json.loads(metrics.read_text()) if metrics.exists() else {})
+    return load_shipped(name, f"{name.replace('_generator', '')}_metrics.json")

@@ -366,12 +366,13 @@ def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float 
 PRETRAINED = Path(__file__).resolve().parent / "pretrained"
 
 
-def load_pretrained(name: str = "lstm") -> tuple[keras.Model, Vocabulary, dict]:
-    """The shipped model, its vocabulary and its provenance (metrics JSON) from thesis_lib/pretrained/."""
+def load_pretrained(name: str = "lstm", metrics_name: str | None = None) -> tuple[keras.Model, Vocabulary, dict]:
+    """A shipped model NAME.keras, its vocabulary NAME_vocab.json and its provenance (metrics JSON, {} when
+    absent) from thesis_lib/pretrained/; the metrics file is NAME_metrics.json unless named."""
     import json
 
     model = load(PRETRAINED / f"{name}.keras")
-    metrics = PRETRAINED / f"{name}_metrics.json"
+    metrics = PRETRAINED / (metrics_name or f"{name}_metrics.json")
     return (model, Vocabulary.load(PRETRAINED / f"{name}_vocab.json"),
             json.loads(metrics.read_text()) if metrics.exists() else {})
 
