@@ -1,4 +1,4 @@
-"""`thesis-music`: command-line verbs over the library (encode, run)."""
+"""`thesis-music`: command-line verbs over the library (encode, train, generate, evaluate, run)."""
 
 from __future__ import annotations
 
@@ -146,11 +146,14 @@ def _generate(args: argparse.Namespace) -> int:
     if args.n < 1 or args.max_steps < 1 or args.temperature < 0:
         print("thesis-music generate: -n and --max-steps must be >= 1 and --temperature >= 0", file=sys.stderr)
         return 2
-    if args.model == "gan" and args.primer:
-        print("thesis-music generate: the GAN draws whole 64-step melodies from noise; it takes no --primer",
+    if args.model in ("gan", "random") and args.primer:
+        print(f"thesis-music generate: --model {args.model} draws whole melodies; it takes no --primer",
               file=sys.stderr)
         return 2
-    weights = Path(args.weights) if args.weights else PRETRAINED / DEFAULT_WEIGHTS[args.model]
+    if args.weights and args.model in ("ngram", "random"):
+        print(f"thesis-music generate: --model {args.model} has no weights", file=sys.stderr)
+        return 2
+    weights = Path(args.weights) if args.weights else PRETRAINED / DEFAULT_WEIGHTS.get(args.model, "lstm.keras")
     vocab_path = weights.with_name(f"{weights.stem}_vocab.json")
     if not vocab_path.exists():
         raise ThesisError(f"{vocab_path}: the vocabulary that belongs to {weights} is missing")
@@ -174,15 +177,26 @@ def _generate(args: argparse.Namespace) -> int:
         gen = lstm.Generator(lstm.load(weights), vocab)
         melodies = gen.generate(args.n, temperature=args.temperature, primer=primer, max_steps=args.max_steps,
                                 seed=seed)
-    else:
+    elif args.model == "gan":
         from . import gan
 
         melodies, repairs = gan.generate(lstm.load(weights), vocab, args.n, temperature=args.temperature, seed=seed)
+    elif args.model == "ngram":
+        from .evaluation import embedded_split, ngram_melodies
+
+        weights = "the 5-gram baseline fitted on the embedded ballads' training side"
+        melodies = ngram_melodies(embedded_split()[0], args.n, temperature=args.temperature,
+                                  max_steps=args.max_steps, seed=seed, primer=primer)
+    else:
+        from .evaluation import random_melodies
+
+        weights = f"uniformly random symbols of {vocab_path.name}"
+        melodies = random_melodies(args.n, steps=min(128, args.max_steps), seed=seed, vocab=vocab)
     out = Path(args.out)
     print(f"thesis-music generate: seed {seed}, temperature {args.temperature}, model {weights}", file=sys.stderr)
     written, renderer = 0, None
     for i, mel in enumerate(melodies, start=1):
-        ended = args.model == "lstm" and len(mel) - len(primer) < args.max_steps
+        ended = args.model in ("lstm", "ngram") and len(mel) - len(primer) < args.max_steps
         if not [s for s in mel if s != "/"]:
             print(f"melody {i}: empty (the model ended it at once); nothing written", file=sys.stderr)
             continue
@@ -192,6 +206,7 @@ def _generate(args: argparse.Namespace) -> int:
         written += 1
         print(f"{out / f'{args.model}_{i:02d}'}.*\t{len(mel)} steps ({len(mel) / 16:.1f} bars of 4/4), "
               f"{info['key']}, " + ("64 steps from noise" if args.model == "gan" else
+                                    "random symbols" if args.model == "random" else
                                     "ended by itself" if ended else f"stopped at --max-steps {args.max_steps}"))
     if renderer:
         print(f"thesis-music generate: audio rendered with {renderer}", file=sys.stderr)
@@ -200,6 +215,53 @@ def _generate(args: argparse.Namespace) -> int:
     if len({tuple(m) for m in melodies}) < len(melodies):
         print("thesis-music generate: some melodies are identical", file=sys.stderr)
     return 0 if written else 1
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Score melody files against a reference set: the metrics table on stdout, a JSON on request."""
+    import json
+
+    from . import evaluation as ev
+    from .metrics import FEATURES
+
+    names, melodies, skipped = ev.load_melodies(args.paths)
+    for source, reason in skipped:
+        print(f"{source}: skipped: {reason}", file=sys.stderr)
+    if not melodies:
+        print(f"thesis-music evaluate: no melody could be read ({len(skipped)} skipped)", file=sys.stderr)
+        return 1
+    if args.reference == "embedded":
+        train, _ = ev.embedded_split()
+        ref_name, ref_melodies = "embedded ballads, training side of the LSTM's split (seed 0)", train
+    else:
+        _, ref_melodies, ref_skipped = ev.load_melodies([args.reference])
+        for source, reason in ref_skipped:
+            print(f"{source}: skipped: {reason}", file=sys.stderr)
+        if len(ref_melodies) < 2:
+            print(f"thesis-music evaluate: the reference {args.reference} needs at least 2 melodies", file=sys.stderr)
+            return 1
+        ref_name = args.reference
+    reference = ev.Reference.build(ref_name, ref_melodies, seed=args.seed)
+    row = ev.evaluate_set(melodies, reference, seed=args.seed)
+    print(f"thesis-music evaluate: {len(melodies)} melodies ({len(skipped)} skipped) against {ref_name} "
+          f"({len(ref_melodies)} melodies)", file=sys.stderr)
+    width = max(map(len, FEATURES))
+    print(f"{'feature':<{width}}  {'OA':>6}  {'KL':>7}")
+    for f in FEATURES:
+        print(f"{f:<{width}}  {row[f'oa_{f}']:6.3f}  {row[f'kl_{f}']:7.3f}")
+    print(f"{'mean':<{width}}  {row['mean_oa']:6.3f}  {row['mean_kl']:7.3f}")
+    print()
+    for key in ev.SUMMARY_COLUMNS:
+        value = row[key]
+        print(f"{key:<{width}}  " + ("n/a (too short or too few)" if value is None else
+                                     f"{value:.3f}" if isinstance(value, float) else str(value)))
+    if args.json:
+        out = {"command": "thesis-music " + " ".join(args.argv), "reference": ref_name,
+               "reference_melodies": len(ref_melodies), "melodies": names,
+               "skipped": [{"source": s, "reason": r} for s, r in skipped], "metrics": row}
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="generate melodies (MIDI, MusicXML, symbols, WAV)",
                        description="LSTM: from 64 `/` (or a primer) until the model writes `/`. "
                        "GAN: 64 steps from noise. Without --weights: the weights shipped in thesis_lib/pretrained/.")
-    g.add_argument("--model", choices=["lstm", "gan"], default="lstm")
+    g.add_argument("--model", choices=["lstm", "gan", "ngram", "random"], default="lstm",
+                   help="ngram and random are the baselines of the comparison table (no weights)")
     g.add_argument("--weights", default=None, help="a .keras file; its vocabulary is NAME_vocab.json beside it")
     g.add_argument("-n", type=int, default=4, help="how many melodies")
     g.add_argument("--temperature", type=float, default=1.0, help="0 = always the likeliest symbol (§3.1)")
@@ -260,6 +323,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--formats", default="mid,musicxml,txt,wav", help="any of mid,musicxml,txt,wav")
     g.add_argument("--out", required=True)
     g.set_defaults(func=_generate)
+
+    v = sub.add_parser("evaluate", help="score melodies against a reference set (objective metrics)",
+                       description="Per-feature overlapped area (OA, 1 = like the reference) and KL divergence of "
+                       "distance distributions after Yang & Lerch (2018), novelty (longest run copied from the "
+                       "reference), diversity, bar fill and a real-vs-generated classifier (0.5 = indistinguishable). "
+                       "Files: .krn .abc .mid .musicxml .mxl, and .txt symbols as `generate` writes; folders are "
+                       "searched recursively and each melody counts once.")
+    v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--reference", default="embedded",
+                   help="embedded (the ballads the LSTM trained on) or a file/folder of melodies")
+    v.add_argument("--json", default=None, metavar="OUT", help="also write the metrics, sources and skips as JSON")
+    v.add_argument("--seed", type=int, default=0)
+    v.set_defaults(func=_evaluate)
 
     r = sub.add_parser("run", help="execute the notebook series headless (papermill)")
     r.add_argument("--profile", choices=["quick", "full"], default="quick")

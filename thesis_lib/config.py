@@ -46,12 +46,14 @@ class Profile:
     temperatures: tuple[float, ...] = (0.0, 1.0)
     # how many songs notebooks show as examples
     example_songs: int = 3
+    # §3.4 and beyond: melodies per row of the comparison table (06_survey)
+    eval_melodies: int = 100
 
 
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
     "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
-                     gan_windows_per_epoch=2048),
+                     gan_windows_per_epoch=2048, eval_melodies=24),
 }
 
 
