@@ -1,6 +1,7 @@
 """Smoke test: the notebook series runs headless with papermill in the quick profile."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,43 @@ def test_notebook_05_trains_both_schemes_and_wgan_in_quick_profile(tmp_path, emb
     assert {"05_collapse.png", "05_fig15_16_dcgan_per_pitch_hold.png", "05_fig15_16_wgan_gp_per_pitch_hold.png",
             "05_gan_1.svg"} <= figures
     assert len(list((tmp_path / "midi").glob("05_gan_*.mid"))) >= 3
+
+
+@pytest.mark.slow
+def test_notebook_06_scores_every_row_and_says_plainly_that_there_are_no_answers(tmp_path, embedded):
+    import pandas as pd
+    import papermill as pm
+
+    from thesis_lib.series import notebook_paths
+
+    nb = next(p for p in notebook_paths() if p.name.startswith("06"))
+    target = tmp_path / "notebooks" / nb.name
+    target.parent.mkdir(parents=True)
+    pm.execute_notebook(str(nb), str(target), cwd=str(nb.parent), progress_bar=False,
+                        parameters={"profile": "quick", "output_dir": str(tmp_path), "melodies": 12,
+                                    "responses": str(tmp_path / "no_answers.csv")})
+    table = pd.read_csv(tmp_path / "06_comparison.csv", index_col=0)
+    assert {"held-out real songs", "LSTM, T = 0.5", "LSTM, T = 1.0", "5-gram", "random symbols"} <= set(table.index)
+    assert (table["melodies"] == 12).all()
+    assert table.loc["held-out real songs", "mean_oa"] > table.loc["random symbols", "mean_oa"]
+    text = target.read_text()
+    assert "No answers yet" in text and not (tmp_path / "no_answers.csv").exists()
+    assert (tmp_path / "figures" / "06_feature_overlaps.png").exists()
+    assert len(list((tmp_path / "audio" / "survey").glob("*.wav"))) == 4
+
+
+@pytest.mark.slow
+def test_notebook_06_analyses_answers_when_there_are_some(tmp_path, embedded):
+    import papermill as pm
+
+    from thesis_lib.series import notebook_paths
+
+    nb = next(p for p in notebook_paths() if p.name.startswith("06"))
+    fixture = Path(__file__).parent / "data" / "survey_responses_fixture.csv"
+    target = tmp_path / "06.ipynb"
+    pm.execute_notebook(str(nb), str(target), cwd=str(nb.parent), progress_bar=False,
+                        parameters={"profile": "quick", "output_dir": str(tmp_path), "melodies": 6,
+                                    "responses": str(fixture)})
+    text = target.read_text()
+    assert "12 answers from 3 participants" in text and "Kruskal-Wallis" in text
+    assert (tmp_path / "figures" / "06_fig18_survey.png").exists()

@@ -208,6 +208,40 @@ def collapse_curves(histories: dict[str, Sequence[dict]]):
     return fig
 
 
+def feature_overlaps(table):
+    """The comparison at a glance: per feature (columns), each set's overlapped area with the training songs."""
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    names, feats = list(table.index), list(table.columns)
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        ax.bar(np.arange(len(feats)) + k * width, table.loc[name].astype(float), width, label=name)
+    ax.set_xticks(np.arange(len(feats)) + 0.4 - width / 2, [f.replace("_", " ") for f in feats], rotation=35,
+                  ha="right", fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("overlapped area with the training songs")
+    ax.legend(fontsize=7, ncol=4, loc="lower left")
+    ax.set_title("Yang & Lerch (2018) features: 1 = distributed like the training songs")
+    fig.tight_layout()
+    return fig
+
+
+def survey_ratings(df, order: Sequence[str]):
+    """Fig. 18: the listeners' 0-10 ratings per source, a box per source with every answer as a dot."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    present = [s for s in order if (df["source"] == s).any()]
+    data = [df.loc[df["source"] == s, "rating"].astype(float).to_numpy() for s in present]
+    ax.boxplot(data, showmeans=True)
+    rng = np.random.default_rng(0)
+    for k, values in enumerate(data, start=1):
+        ax.scatter(k + rng.uniform(-0.12, 0.12, len(values)), values, s=14, alpha=0.6, color="tab:blue")
+    ax.set_xticks(range(1, len(present) + 1), present)
+    ax.set_ylim(-0.5, 10.5)
+    ax.set_ylabel("0 = made by a computer … 10 = by a human")
+    ax.set_title(f"Fig. 18: listening survey ({len(df)} answers, {df['participant'].nunique()} participants)")
+    fig.tight_layout()
+    return fig
+
+
 def save(fig, path) -> None:
     """Save a figure as PNG (and keep it open for the notebook to show)."""
     from pathlib import Path
