@@ -27,11 +27,13 @@ def main() -> None:
         m = json.loads((Path(folder) / "gan_metrics.json").read_text())
         runs[name] = {k: m[k] for k in ("command", "variant", "data", "epochs_run", "seconds", "diagnostics_256",
                                         "history")}
+        runs[name]["kept_epoch"] = m.get("kept_epoch", m["epochs_run"])  # --keep best ships an earlier epoch
     keys = ("all_holds", "distinct", "pitch_class_entropy", "mean_edit_distance", "repairs_per_sample", "collapsed")
-    print(f"{'run':28s} {'epochs':>6s} {'min':>5s} " + " ".join(f"{k:>19s}" for k in keys))
+    print("final diagnostics: 256 fresh samples from the generator each run kept")
+    print(f"{'run':28s} {'epochs':>6s} {'kept':>5s} {'min':>5s} " + " ".join(f"{k:>19s}" for k in keys))
     for name, r in runs.items():
         d = r["diagnostics_256"]
-        print(f"{name:28s} {r['epochs_run']:6d} {r['seconds'] / 60:5.1f} "
+        print(f"{name:28s} {r['epochs_run']:6d} {r['kept_epoch']:5d} {r['seconds'] / 60:5.1f} "
               + " ".join(f"{float(d[k]):19.3f}" for k in keys))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

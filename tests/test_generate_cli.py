@@ -168,9 +168,32 @@ def test_gan_train_and_generate_through_the_cli(embedded, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (PRETRAINED / "gan_generator.keras").exists(), reason="no shipped generator in this checkout")
 def test_shipped_generator_gives_three_distinct_melodies(tmp_path):
     r = run("generate", "--model", "gan", "-n", 3, "--seed", 0, "--formats", "txt", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     texts = {(tmp_path / f"gan_0{i}.txt").read_text() for i in (1, 2, 3)}
     assert len(texts) == 3
+
+
+def test_shipped_generator_is_not_collapsed():
+    """Issue 4's bar: of 256 fresh samples, at most 5% all holds and at least 90% distinct."""
+    from thesis_lib import gan
+
+    generator, vocab, provenance = gan.load_pretrained()
+    diag = gan.final_diagnostics(generator, vocab, 256, seed=0)
+    assert diag["all_holds"] <= 0.05 and diag["distinct"] >= 0.90, diag
+    assert provenance["command"].startswith("thesis-music train --model gan")
+
+
+def test_baseline_models_write_melodies_and_refuse_what_they_cannot_use(tmp_path):
+    r = run("generate", "--model", "ngram", "-n", 2, "--seed", 3, "--primer", "60 _ 62 _", "--formats", "txt",
+            "--out", tmp_path / "ng")
+    assert r.returncode == 0, r.stderr
+    first = (tmp_path / "ng" / "ngram_01.txt").read_text().split()
+    assert first[:4] == ["60", "_", "62", "_"] and "5-gram" in r.stderr
+    r = run("generate", "--model", "random", "-n", 2, "--seed", 3, "--max-steps", 32, "--formats", "txt",
+            "--out", tmp_path / "rn")
+    assert r.returncode == 0 and len((tmp_path / "rn" / "random_01.txt").read_text().split()) == 32
+    assert run("generate", "--model", "random", "--primer", "60", "--out", tmp_path / "x").returncode == 2
+    r = run("generate", "--model", "ngram", "--weights", "w.keras", "--out", tmp_path / "x")
+    assert r.returncode == 2 and "has no weights" in r.stderr
