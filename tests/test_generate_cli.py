@@ -131,14 +131,15 @@ def test_keys_of_generated_melodies():
     assert written == "G major" and moved[0] == (55, 4)
 
 
-def test_write_melody_and_the_numpy_synthesizer(tmp_path):
+def test_write_melody_and_the_numpy_synthesizer(tmp_path, monkeypatch):
+    monkeypatch.setenv("THESIS_SOUNDFONT", str(tmp_path / "none.sf2"))  # no soundfont: the numpy synthesizer
     symbols = "60 _ _ _ r _ 64 _ _60 67".split()
     info = write_melody(symbols, tmp_path / "m", ["txt", "wav", "mid"], bpm=120)
     assert (tmp_path / "m.txt").read_text().split() == symbols
     assert info["repairs"] == {"hold of a different pitch": 1}
     with wave.open(str(tmp_path / "m.wav")) as w:
         seconds = w.getnframes() / w.getframerate()
-    assert info["renderer"]
+    assert info["renderer"].startswith("numpy synthesizer")
     assert seconds == pytest.approx(10 * 0.125 + 0.3, abs=0.01)  # 10 16ths at 120 bpm, plus the release
     audio = synthesize([(69, 4), (None, 4)], bpm=60, sr=8000)
     note, rest = audio[:8000], audio[8400:16000]  # 1 s of A4, then 1 s of rest after a 50 ms release

@@ -144,3 +144,13 @@ def test_numpy_synthesizer_renders_without_a_soundfont(tmp_path, monkeypatch):
     monkeypatch.setenv("THESIS_SOUNDFONT", str(tmp_path / "missing.sf2"))
     used = render_wav([(60, 4), (None, 2), (67, 8)], tmp_path / "n.wav")
     assert used.startswith("numpy synthesizer") and np.abs(_wav_frames(tmp_path / "n.wav")).max() > 1000
+
+
+def test_a_broken_soundfont_falls_back_and_says_why(tmp_path, monkeypatch):
+    if not shutil.which("fluidsynth"):
+        pytest.skip("FluidSynth is not installed (CI installs it)")
+    bad = tmp_path / "broken.sf2"
+    bad.write_bytes(b"not a soundfont")
+    monkeypatch.setenv("THESIS_SOUNDFONT", str(bad))
+    used = render_wav([(60, 4), (64, 4)], tmp_path / "b.wav")
+    assert used.startswith("numpy synthesizer (FluidSynth failed") and _wav_frames(tmp_path / "b.wav").size

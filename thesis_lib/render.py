@@ -128,6 +128,17 @@ def find_soundfont() -> Path | None:
     return None
 
 
+def _audible(path: Path) -> bool:
+    """Whether a 16-bit WAV file holds any non-zero sample."""
+    import wave
+
+    try:
+        with wave.open(str(path)) as w:
+            return bool(np.abs(np.frombuffer(w.readframes(w.getnframes()), np.int16)).max(initial=0) > 0)
+    except (wave.Error, EOFError, OSError):
+        return False
+
+
 def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = 100) -> str:
     """Render a melody to WAV: FluidSynth with a GM soundfont when both are installed, else `synthesize`.
 
@@ -145,9 +156,16 @@ def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = 10
             path.parent.mkdir(parents=True, exist_ok=True)
             run = subprocess.run([exe, "-ni", "-g", "0.7", "-r", str(SAMPLE_RATE), "-F", str(path), str(font),
                                   str(mid)], capture_output=True, text=True)
-            if run.returncode == 0 and path.exists():
+            # FluidSynth exits 0 on an unreadable soundfont (writing silence, or using some default font):
+            # its error lines and a silent file count as failure too
+            errors = [ln for ln in run.stderr.splitlines() if "error" in ln.lower()]
+            if run.returncode == 0 and not errors and path.exists() and (
+                    _audible(path) or all(p is None for p, _ in events)):
                 return f"FluidSynth ({font.name})"
+            why = (errors or run.stderr.strip().splitlines() or [f"exit {run.returncode}, silent output"])[-1]
     write_wav(synthesize(events, bpm), path)
+    if font and exe:
+        return f"numpy synthesizer (FluidSynth failed: {why})"
     return "numpy synthesizer (FluidSynth or a soundfont not found)"
 
 
