@@ -219,8 +219,8 @@ def feature_overlaps(table):
                   ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("overlapped area with the training songs")
-    ax.legend(fontsize=7, ncol=4, loc="lower left")
-    ax.set_title("Yang & Lerch (2018) features: 1 = distributed like the training songs")
+    ax.legend(fontsize=7, ncol=len(names), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.set_title("Yang & Lerch (2018) features: 1 = distributed like the training songs", pad=22)
     fig.tight_layout()
     return fig
 

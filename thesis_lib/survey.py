@@ -245,7 +245,7 @@ def status_line(df, problems: Sequence[str], path: str | os.PathLike = RESPONSES
     """One plain sentence on what the answer file holds."""
     if len(df) == 0:
         return (f"No answers yet in {path}: the survey has not been run, so there are no ratings to analyse. "
-                "Nothing is invented; the form below collects real answers.")
+                "Nothing is invented; the survey form collects real answers.")
     extra = f" ({len(problems)} bad lines left out)" if problems else ""
     return f"{len(df)} answers from {df['participant'].nunique()} participants in {path}{extra}."
 
