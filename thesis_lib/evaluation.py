@@ -146,8 +146,8 @@ def evaluate_set(melodies: Sequence[Sequence[tuple]], reference: Reference, seed
         oas.append(oa)
         kls.append(kl)
     seqs = [encode_events(m) for m in melodies]
-    longest = [reference.novelty.longest_copy(s) for s in seqs]
-    copied = np.array([reference.novelty.copied_windows(s) for s in seqs]).reshape(-1, 2)
+    found = np.array([reference.novelty.copies(s) for s in seqs]).reshape(-1, 3)
+    longest, copied = found[:, 0], found[:, 1:]
     div = diversity(seqs)
     row.update({
         "mean_oa": float(np.mean(oas)), "mean_kl": float(np.mean(kls)),

@@ -211,14 +211,17 @@ class Novelty:
 
     def longest_copy(self, seq: Sequence[str]) -> int:
         """The longest run of symbols of seq that occurs verbatim in a reference song."""
-        return int(self.match_lengths(seq).max()) if len(seq) else 0
+        return self.copies(seq)[0]
 
     def copied_windows(self, seq: Sequence[str], window: int = 128) -> tuple[int, int]:
         """(copied, total) windows of `window` steps (8 bars of 4/4 by default) found verbatim in a song."""
-        if len(seq) < window:
-            return 0, 0
-        ends = self.match_lengths(seq)[window - 1:]
-        return int((ends >= window).sum()), len(ends)
+        return self.copies(seq, window)[1:]
+
+    def copies(self, seq: Sequence[str], window: int = 128) -> tuple[int, int, int]:
+        """(longest copied run, copied windows, total windows) from one walk of the automaton."""
+        lengths = self.match_lengths(seq)
+        ends = lengths[window - 1:] if len(seq) >= window else lengths[:0]
+        return int(lengths.max(initial=0)), int((ends >= window).sum()), len(ends)
 
 
 def diversity(sequences: Sequence[Sequence[str]], max_melodies: int = 64) -> dict:

@@ -110,12 +110,18 @@ def participant_order(participant: str, ids: Sequence[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- the answer store
 
-def validate_answer(participant: str, stimulus: str, rating, comment: str, stimuli: Sequence[dict],
-                    position: int = 0) -> dict:
-    """One answer as a row of FIELDS, or SurveyError naming what is wrong."""
+def validate_participant(participant: str) -> str:
+    """The participant id, stripped, or SurveyError: 1-64 characters, no commas, tabs or line breaks."""
     participant = (participant or "").strip()
     if not participant or len(participant) > 64 or any(c in participant for c in "\r\n\t,"):
         raise SurveyError(f"participant id {participant!r}: give 1-64 characters, no commas, tabs or line breaks")
+    return participant
+
+
+def validate_answer(participant: str, stimulus: str, rating, comment: str, stimuli: Sequence[dict],
+                    position: int = 0) -> dict:
+    """One answer as a row of FIELDS, or SurveyError naming what is wrong."""
+    participant = validate_participant(participant)
     by_id = {s["id"]: s for s in stimuli}
     if stimulus not in by_id:
         raise SurveyError(f"stimulus {stimulus!r} is not one of {', '.join(sorted(by_id))}")
@@ -287,9 +293,8 @@ class SurveyForm:
 
     def start(self, _=None) -> None:
         """Begin (or resume from the first stimulus) for the id typed in."""
-        pid = self.participant.value.strip()
         try:
-            validate_answer(pid, self.stimuli[0]["id"], 0, "", self.stimuli)
+            pid = validate_participant(self.participant.value)
         except SurveyError as exc:
             self._say(str(exc), error=True)
             return
