@@ -15,7 +15,9 @@ from thesis_lib.scoring import split_songs
 
 
 def layer_params(model):
-    return {l.name: l.count_params() for l in model.layers if l.count_params()}
+    """Trainable parameters per layer (the one-hot lookup is a frozen identity, not one of Table 1's)."""
+    counts = {l.name: sum(int(np.prod(w.shape)) for w in l.trainable_weights) for l in model.layers}
+    return {name: n for name, n in counts.items() if n}
 
 
 def test_table1_parameter_counts_match_the_thesis_for_34_symbols():
@@ -179,3 +181,32 @@ def test_shipped_lstm_beats_the_ngram_on_held_out_songs(embedded):
     theirs = score_predictions(ngram.distributions(data.stream.ids, markov.target_positions(data.stream, sub)), y, vocab)
     assert ours["nll"] < theirs["nll"]
     assert ours["acc_note"] > theirs["acc_note"]
+
+
+def test_keep_best_ships_the_epoch_with_the_lowest_held_out_loss(tiny_lstm, tmp_path):
+    profile = get_profile("quick", lstm_units=32, lstm_windows_per_epoch=1024)
+    res = lstm.train(tiny_lstm["data"], profile, tmp_path, epochs=3, keep="best", verbose=0)
+    losses = [h["val_loss"] for h in res.history]
+    assert len(losses) == 3  # the run went on after its best epoch
+    assert res.kept_epoch == 1 + int(np.argmin(losses))
+    best = lstm.load(tmp_path / "checkpoint" / "best.keras")
+    shipped = lstm.load(tmp_path / "lstm.keras")
+    for a, b in zip(best.get_weights(), shipped.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="keep"):
+        lstm.train(tiny_lstm["data"], profile, tmp_path / "x", epochs=1, keep="worst", verbose=0)
+
+
+PLAIN_KERAS = r"""
+import sys, numpy as np, keras
+model = keras.saving.load_model(sys.argv[1], compile=False)
+assert not any(m.startswith("thesis_lib") for m in sys.modules), "thesis_lib was imported"
+print(model(np.zeros((1, 64), "int32")).shape)
+"""
+
+
+def test_saved_lstm_loads_in_a_plain_keras_session(tiny_lstm):
+    run = subprocess.run([sys.executable, "-c", PLAIN_KERAS, str(tiny_lstm["dir"] / "lstm.keras")],
+                         capture_output=True, text=True, timeout=300, cwd="/")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == f"(1, {len(tiny_lstm['vocab'])})"

@@ -57,7 +57,9 @@ def _train(args: argparse.Namespace) -> int:
     epochs_key = "lstm_epochs" if args.model == "lstm" else "gan_epochs"
     windows_key = "lstm_windows_per_epoch" if args.model == "lstm" else "gan_windows_per_epoch"
     overrides = {k: v for k, v in {epochs_key: args.epochs, "max_songs": args.max_songs,
-                                   windows_key: args.windows_per_epoch}.items() if v}
+                                   windows_key: args.windows_per_epoch, "every_step_stride": args.stride}.items() if v}
+    if args.dropout is not None:
+        overrides["lstm_dropout"] = args.dropout
     profile = get_profile(args.profile, **overrides)
     songs = _songs(args.corpus, profile.max_songs)
     out = Path(args.out)
@@ -93,13 +95,14 @@ def _train(args: argparse.Namespace) -> int:
     print(f"thesis-music train: {data.summary()}", file=sys.stderr)
     baselines, _, _ = baseline_scores(data.stream, data.train_starts, data.val_starts, data.vocab)
     result = lstm.train(data, profile, out, every_step=args.every_step, seed=args.seed, restart=args.restart,
-                        max_seconds=budget, val_share=args.val_share, verbose=2)
+                        max_seconds=budget, val_share=args.val_share, keep=args.keep, verbose=2)
     write_metrics(out / "lstm_metrics.json", {
         **common, "model": "lstm", "mode": "every-step" if args.every_step else "last-step",
-        "data": data.summary(), "epochs_run": len(result.history),
+        "data": data.summary(), "epochs_run": len(result.history), "keep": args.keep, "kept_epoch": result.kept_epoch,
         "seconds": result.history[-1]["seconds"] if result.history else 0.0, "val": result.val,
         "baselines": baselines, "history": result.history})
-    print(f"thesis-music train: validation NLL {result.val['nll']:.4f} nats/step, "
+    print(f"thesis-music train: kept epoch {result.kept_epoch} of {len(result.history)}; "
+          f"validation NLL {result.val['nll']:.4f} nats/step, "
           f"accuracy {result.val['accuracy']:.3f}; wrote {out / 'lstm.keras'}", file=sys.stderr)
     return 0
 
@@ -298,7 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--windows-per-epoch", type=int, default=None,
                    help="shorter epochs: a fresh random draw of this many windows each (default: the profile's)")
     t.add_argument("--keep", choices=["last", "best"], default="last",
-                   help="GAN only: ship the last generator, or the least collapsed epoch's (early stopping)")
+                   help="ship the last epoch, or the best: the LSTM's lowest held-out loss, the GAN's least "
+                   "collapsed generator (early stopping; the run and its history go on)")
+    t.add_argument("--dropout", type=float, default=None, help="LSTM only: override the profile's dropout (0.3)")
+    t.add_argument("--stride", type=int, default=None,
+                   help="LSTM every-step only: a window every STRIDE steps (the profile's 16)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
     t.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch that passes this time")
     t.add_argument("--val-fraction", type=float, default=0.1)

@@ -22,22 +22,14 @@ from .sampling import must_start, sample
 from .scoring import CLASSES, score_predictions, split_songs, symbol_classes, window_targets
 
 
-@keras.saving.register_keras_serializable(package="thesis_lib")
-class OneHot(layers.Layer):
-    """Integer ids (batch, T) → one-hot (batch, T, V) inside the model, so the data stays integer."""
+def one_hot_layer(vocab_size: int) -> layers.Embedding:
+    """Integer ids (batch, T) → one-hot (batch, T, V) inside the model, so the data stays integer.
 
-    def __init__(self, depth: int, **kwargs):
-        super().__init__(**kwargs)
-        self.depth = int(depth)
-
-    def call(self, ids):
-        return ops.one_hot(ops.cast(ids, "int32"), self.depth)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape, self.depth)
-
-    def get_config(self):
-        return {**super().get_config(), "depth": self.depth}
+    A frozen identity Embedding is exactly a one-hot lookup, and it is a built-in Keras layer: the saved
+    `.keras` files load in any Keras 3 session without this package (V² non-trainable weights).
+    """
+    return layers.Embedding(vocab_size, vocab_size, embeddings_initializer="identity", trainable=False,
+                            name="one_hot")
 
 
 @keras.saving.register_keras_serializable(package="thesis_lib")
@@ -83,7 +75,7 @@ def build_model(vocab_size: int, sequence_length: int = 64, units: int = 256, dr
     output is (batch, 64, V): a next-symbol distribution after every prefix of the window.
     """
     ids = keras.Input((sequence_length,), dtype="int32", name="ids")
-    x = OneHot(vocab_size, name="one_hot")(ids)
+    x = one_hot_layer(vocab_size)(ids)
     x = layers.LSTM(units, return_sequences=True, name="lstm_1")(x)
     x = layers.LSTM(units, return_sequences=every_step, name="lstm_2")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
@@ -93,7 +85,7 @@ def build_model(vocab_size: int, sequence_length: int = 64, units: int = 256, dr
 
 def model_dims(model: keras.Model) -> tuple[int, int, int]:
     """(vocab_size, sequence_length, units) of a Table-1 model."""
-    return (model.get_layer("one_hot").depth, model.input_shape[1], model.get_layer("lstm_1").units)
+    return (model.get_layer("one_hot").input_dim, model.input_shape[1], model.get_layer("lstm_1").units)
 
 
 def class_metrics(vocab: Vocabulary) -> list[ClassAccuracy]:
@@ -158,6 +150,7 @@ class TrainResult:
     data: LstmData
     history: list[dict] = field(default_factory=list)
     val: dict = field(default_factory=dict)
+    kept_epoch: int | None = None  # the epoch whose weights were kept (the last, or the best with keep="best")
 
 
 class LastStepValidation(keras.callbacks.Callback):
@@ -174,14 +167,35 @@ class LastStepValidation(keras.callbacks.Callback):
         logs.update({f"val_{k}": float(v) for k, v in scores.items()})
 
 
+class KeepBest(keras.callbacks.Callback):
+    """Save the Table-1 weights of the epoch with the lowest held-out loss so far (early stopping that lets the
+    run go on, so its history still shows the overfitting). Picks up the best so far from a resumed history."""
+
+    def __init__(self, table1: keras.Model, path: str | os.PathLike, history: Sequence[dict]):
+        super().__init__()
+        self.table1, self.path = table1, Path(path)
+        done = [h for h in history if "val_loss" in h]
+        best = min(done, key=lambda h: h["val_loss"]) if done else None
+        self.best = best["val_loss"] if best and self.path.exists() else float("inf")
+        self.epoch = best["epoch"] if best and self.path.exists() else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("val_loss")
+        if loss is not None and loss < self.best:
+            self.best, self.epoch = float(loss), epoch + 1
+            save_model_atomic(plain_copy(self.table1), self.path)
+
+
 def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every_step: bool = False,
           epochs: int | None = None, max_seconds: float | None = None, seed: int = 0, restart: bool = False,
-          val_share: float = 1.0, strategy=None, verbose: int | str = "auto") -> TrainResult:
+          val_share: float = 1.0, keep: str = "last", strategy=None, verbose: int | str = "auto") -> TrainResult:
     """Train Table 1 on the train songs, validating on the held-out ones; resume from out_dir/checkpoint/ if there.
 
     every_step trains on windows every `profile.every_step_stride` steps with a loss at all 64 positions.
     Epoch logs validate a random `val_share` of the held-out windows (1: all); the returned scores use all.
-    The finished model (Table-1 interface, no optimizer) is saved atomically to out_dir/lstm.keras.
+    keep="best" ships the epoch with the lowest held-out loss (its epoch is `TrainResult.kept_epoch`); the
+    run still goes on for every epoch, so the history shows what came after. The finished model (Table-1
+    interface, no optimizer) is saved atomically to out_dir/lstm.keras.
     """
     import tensorflow as tf
 
@@ -214,16 +228,21 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
         opts = tf.data.Options()
         opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
         train_ds, val_ds = train_ds.with_options(opts), val_ds.with_options(opts)
-    callbacks = [LastStepValidation(table1, val_ds), EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
+    if keep not in ("last", "best"):
+        raise ValueError(f"keep must be 'last' or 'best', not {keep!r}")
+    best = KeepBest(table1, ckpt_dir / "best.keras", history)
+    callbacks = [LastStepValidation(table1, val_ds), best, EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
     if len(history) < epochs:
         model.fit(train_ds, epochs=epochs, initial_epoch=len(history), callbacks=callbacks, verbose=verbose,
                   steps_per_epoch=steps_per_epoch, shuffle=False)  # the dataset shuffles itself, seeded
     if table1 is not model:
         table1.set_weights(model.get_weights())
-    final = plain_copy(table1)
+    final, kept = plain_copy(table1), len(history)
+    if keep == "best" and best.epoch is not None:
+        final, kept = load(best.path), best.epoch
     save_model_atomic(final, out_dir / "lstm.keras")
     data.vocab.save(out_dir / "lstm_vocab.json")
-    return TrainResult(final, data, history, evaluate(final, data))
+    return TrainResult(final, data, history, evaluate(final, data), kept)
 
 
 def plain_copy(model: keras.Model) -> keras.Model:
@@ -270,7 +289,7 @@ def build_step_model(model: keras.Model) -> keras.Model:
     V, _, units = model_dims(model)
     ids = keras.Input((1,), dtype="int32", name="id")
     states = [keras.Input((units,), name=n) for n in ("h1", "c1", "h2", "c2")]
-    x = OneHot(V, name="one_hot")(ids)
+    x = one_hot_layer(V)(ids)
     x, h1, c1 = layers.LSTM(units, return_sequences=True, return_state=True, name="lstm_1")(
         x, initial_state=states[:2])
     x, h2, c2 = layers.LSTM(units, return_state=True, name="lstm_2")(x, initial_state=states[2:])
