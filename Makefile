@@ -22,8 +22,8 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lab: $(STAMP)        ## JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks
+lab: $(STAMP)        ## JupyterLab on the notebooks (as root too: JupyterLab refuses root without --allow-root)
+	$(VENV)/bin/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean-cache:         ## drop the preprocessed-corpus cache (safe: it is rebuilt on demand)
 	rm -rf data/cache

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from thesis_lib import plots
-from thesis_lib.corpus import atomic_write_text
-from thesis_lib.lstm import PRETRAINED
+from thesis_lib.files import write_json
+from thesis_lib.shipped import PRETRAINED
 
 
 def main() -> None:
@@ -25,14 +25,14 @@ def main() -> None:
     for spec in args.runs:
         name, _, folder = spec.partition("=")
         m = json.loads((Path(folder) / "gan_metrics.json").read_text())
-        runs[name] = {k: m[k] for k in ("command", "variant", "data", "epochs_run", "seconds", "diagnostics_256",
-                                        "history")}
+        runs[name] = {k: m[k] for k in ("command", "variant", "data", "epochs_run", "seconds", "history")}
+        runs[name]["final_diagnostics"] = m.get("final_diagnostics") or m["diagnostics_256"]  # older runs: that key
         runs[name]["kept_epoch"] = m.get("kept_epoch", m["epochs_run"])  # --keep best ships an earlier epoch
     keys = ("all_holds", "distinct", "pitch_class_entropy", "mean_edit_distance", "repairs_per_sample", "collapsed")
     print("final diagnostics: 256 fresh samples from the generator each run kept")
     print(f"{'run':28s} {'epochs':>6s} {'kept':>5s} {'min':>5s} " + " ".join(f"{k:>19s}" for k in keys))
     for name, r in runs.items():
-        d = r["diagnostics_256"]
+        d = r["final_diagnostics"]
         print(f"{name:28s} {r['epochs_run']:6d} {r['kept_epoch']:5d} {r['seconds'] / 60:5.1f} "
               + " ".join(f"{float(d[k]):19.3f}" for k in keys))
     out = Path(args.out)
@@ -40,7 +40,7 @@ def main() -> None:
     plots.save(plots.collapse_curves({n: r["history"] for n, r in runs.items()}), out / "gan_collapse.png")
     print(f"plot: {out / 'gan_collapse.png'}")
     if args.ship:
-        atomic_write_text(PRETRAINED / "gan_comparison.json", json.dumps(runs, indent=1))
+        write_json(PRETRAINED / "gan_comparison.json", runs)
         print(f"wrote {PRETRAINED / 'gan_comparison.json'}")
 
 

@@ -27,9 +27,7 @@ def main() -> None:
     print(f"GAN training, batch 64, {len(data.windows):,} windows; devices: "
           f"{[d.name for d in gpus] or f'CPU only ({os.cpu_count()} cores)'}")
     rates = {}
-    for name, model in (("DCGAN", gan.DCGAN(gan.build_generator(), gan.build_discriminator())),
-                        ("WGAN-GP", gan.WGANGP(gan.build_generator(), gan.build_discriminator(sigmoid=False)))):
-        model.compile()
+    for name, model in (("DCGAN", gan.build_gan(variant="dcgan")), ("WGAN-GP", gan.build_gan(variant="wgan-gp"))):
         batches = data.windows[np.random.default_rng(0).choice(len(data.windows), 64 * (args.steps + 5))]
         model.fit(batches[:64 * 5], batch_size=64, epochs=1, verbose=0, shuffle=False)
         t = time.perf_counter()

@@ -5,14 +5,14 @@ held-out windows, one run.
 Run: .venv/bin/python benchmarks/lstm_models.py
 """
 
-from thesis_lib import lstm, markov
+from thesis_lib import lstm, markov, shipped
 from thesis_lib.corpus import load_corpus
 from thesis_lib.encoding import encode_events
 from thesis_lib.scoring import model_table, score_predictions, window_targets
 
 
 def main() -> None:
-    model, vocab, prov = lstm.load_pretrained()
+    model, vocab, prov = shipped.load_pretrained("lstm")
     songs = load_corpus(progress=False).songs
     data = lstm.prepare_data([encode_events(s.events) for s in songs], vocab, seed=prov.get("seed", 0))
     print(f"held-out songs: {data.summary()}; shipped model: {prov.get('command')}")

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from thesis_lib import lstm, plots
+from thesis_lib.checkpoint import time_to_reach
 from thesis_lib.config import get_profile
 from thesis_lib.corpus import load_corpus
 from thesis_lib.encoding import encode_events
@@ -33,11 +34,11 @@ def main() -> None:
     target = max(r.history[-1]["val_loss"] for r in runs.values())
     print(f"full corpus: {data.summary()}; {args.minutes:g} min per mode, {args.windows} windows per epoch")
     for name, r in runs.items():
-        t = lstm.time_to_reach(r.history, target)
+        t = time_to_reach(r.history, target)
         print(f"  {name:20s} epochs {len(r.history):3d}  held-out NLL (all windows) {r.val['nll']:.4f}  "
               f"note-onset accuracy {r.val['acc_note']:.3f}  reached {target:.4f} after "
               f"{'never' if t is None else f'{t:.0f} s'}")
-    a, b = (lstm.time_to_reach(r.history, target) for r in runs.values())
+    a, b = (time_to_reach(r.history, target) for r in runs.values())
     if a and b:
         print(f"ratio: every-step reaches the target x{a / b:.1f} sooner than last-step")
     out = Path(args.out)

@@ -20,7 +20,7 @@ from thesis_lib.encoding import encode_events, make_dataset
 mode, batches = sys.argv[1], int(sys.argv[2])
 songs = load_corpus(progress=False).songs
 data = lstm.prepare_data([encode_events(s.events) for s in songs])
-V, n, bs = len(data.vocab), 64, 128
+V, n, bs = len(data.vocab), data.stream.sequence_length, 128
 if mode == "one-hot in model":
     model = lstm.compile_model(lstm.build_model(V), data.vocab)
     ds = make_dataset(data.stream, data.train_starts, V, bs, one_hot=False).take(batches)

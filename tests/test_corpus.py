@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from thesis_lib import corpus as tc
+from thesis_lib import corpus as tc, parsing
 from thesis_lib.encoding import encode_events
 from thesis_lib.errors import CorpusError
 
@@ -78,8 +78,8 @@ def test_midi_key_comes_from_analysis(data_dir):
     ("C", "major", 0, 0), ("A", "minor", 0, 0), ("B-", "major", -10, 2), ("F#", "minor", 3, 3),
 ])
 def test_transposition_rule(tonic, mode, thesis, nearest):
-    assert tc.transposition(tonic, mode, "thesis") == thesis
-    assert tc.transposition(tonic, mode, "nearest") == nearest
+    assert parsing.transposition(tonic, mode, "thesis") == thesis
+    assert parsing.transposition(tonic, mode, "nearest") == nearest
     assert -6 <= nearest <= 5 and (thesis - nearest) % 12 == 0
 
 
@@ -118,7 +118,7 @@ def test_embedded_corpus(embedded):
     assert modes == {"major", "minor"}
     # every song really is in C major / A minor: its tonic lands on C4 or A4
     for s in embedded.songs:
-        assert s.shift == tc.transposition(s.tonic, s.mode)
+        assert s.shift == parsing.transposition(s.tonic, s.mode)
 
 
 def test_cache_is_keyed_by_content_and_settings(tmp_path, data_dir, monkeypatch):

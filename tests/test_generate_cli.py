@@ -1,19 +1,16 @@
-"""`thesis-music generate` and `train`: files per melody, keys, primers, exit codes; melody writing and audio."""
+"""`thesis-music generate` and `train`: files per melody, keys, meters and modes on request, primers, exit codes."""
 
+import re
 import shutil
 import subprocess
 import sys
-import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from thesis_lib.render import synthesize, write_melody
-from thesis_lib.theory import melody_mode, parse_key, transpose_to_key
+from thesis_lib import shipped
 
 CLI = [sys.executable, "-m", "thesis_lib.cli"]
-PRETRAINED = Path(__file__).resolve().parents[1] / "thesis_lib" / "pretrained"
 
 
 def run(*args):
@@ -66,9 +63,13 @@ def test_generate_key_transposes_the_melody(weights, tmp_path):
 @pytest.mark.parametrize("args, code, words", [
     (["--formats", "mid,mp3"], 2, "unknown format"),
     (["--key", "H"], 2, "not a key"),
-    (["--primer", "60 _ banana"], 1, "'banana' is not a symbol"),
-    (["--primer", "60 _ 127"], 1, "not in the vocabulary"),
-    (["-n", "0"], 2, "-n and --max-steps"),
+    (["--primer", "60 _ banana"], 2, "'banana' is not a symbol"),
+    (["--primer", "60 _ 127"], 2, "not in the vocabulary"),
+    (["--primer", "/ / 60"], 2, "`/` at position 1"),
+    (["--primer", "60 _ / 62"], 2, "`/` at position 3"),
+    (["--primer", "_ _ _ 60"], 2, "holds nothing"),
+    (["-n", "0"], 2, "-n, --max-steps"),
+    (["--meter", "5/4"], 2, "invalid choice"),
 ])
 def test_generate_rejects_bad_input_with_a_clear_message(weights, tmp_path, args, code, words):
     r = run("generate", "--weights", weights, "--out", tmp_path, *args)
@@ -78,7 +79,7 @@ def test_generate_rejects_bad_input_with_a_clear_message(weights, tmp_path, args
 
 def test_generate_names_a_missing_model(tmp_path):
     r = run("generate", "--weights", tmp_path / "nothing.keras", "--out", tmp_path / "x")
-    assert r.returncode == 1 and "nothing_vocab.json" in r.stderr
+    assert r.returncode == 1 and "nothing.keras: no such model file" in r.stderr
 
 
 def test_primer_from_a_file_is_transposed_like_the_corpus(weights, data_dir, tmp_path):
@@ -90,7 +91,7 @@ def test_primer_from_a_file_is_transposed_like_the_corpus(weights, data_dir, tmp
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (PRETRAINED / "lstm.keras").exists(), reason="no shipped weights in this checkout")
+@pytest.mark.skipif(not shipped.available("lstm"), reason="no shipped weights in this checkout")
 def test_shipped_weights_give_three_distinct_melodies_that_end_by_themselves(tmp_path):
     r = run("generate", "-n", 3, "--seed", 0, "--out", tmp_path)
     assert r.returncode == 0, r.stderr
@@ -113,43 +114,6 @@ def test_train_cli_writes_weights_vocabulary_and_provenance(embedded, tmp_path):
 
 # --------------------------------------------------------------------------- keys, melodies, audio
 
-def test_parse_key():
-    assert parse_key("D") == (2, "major") and parse_key("Em") == (4, "minor")
-    assert parse_key("Bb") == (10, "major") and parse_key("F#m") == (6, "minor") and parse_key("Ebm") == (3, "minor")
-    for bad in ("H", "", "Dmm", "C##"):
-        with pytest.raises(ValueError):
-            parse_key(bad)
-
-
-def test_keys_of_generated_melodies():
-    c_major = [(60, 4), (64, 4), (67, 4), (60, 4)]
-    a_minor = [(69, 4), (72, 4), (76, 4), (69, 4)]
-    assert melody_mode(c_major) == "major" and melody_mode(a_minor) == "minor"
-    assert transpose_to_key(c_major, "D") == ([(62, 4), (66, 4), (69, 4), (62, 4)], "D major")
-    assert transpose_to_key(a_minor, "Em")[0][0] == (64, 4)  # A -> E, the nearest way (down 5)
-    moved, written = transpose_to_key(c_major, "Em")  # a major melody keeps E minor's signature: G major
-    assert written == "G major" and moved[0] == (55, 4)
-
-
-def test_write_melody_and_the_numpy_synthesizer(tmp_path, monkeypatch):
-    monkeypatch.setenv("THESIS_SOUNDFONT", str(tmp_path / "none.sf2"))  # no soundfont: the numpy synthesizer
-    symbols = "60 _ _ _ r _ 64 _ _60 67".split()
-    info = write_melody(symbols, tmp_path / "m", ["txt", "wav", "mid"], bpm=120)
-    assert (tmp_path / "m.txt").read_text().split() == symbols
-    assert info["repairs"] == {"hold of a different pitch": 1}
-    with wave.open(str(tmp_path / "m.wav")) as w:
-        seconds = w.getnframes() / w.getframerate()
-    assert info["renderer"].startswith("numpy synthesizer")
-    assert seconds == pytest.approx(10 * 0.125 + 0.3, abs=0.01)  # 10 16ths at 120 bpm, plus the release
-    audio = synthesize([(69, 4), (None, 4)], bpm=60, sr=8000)
-    note, rest = audio[:8000], audio[8400:16000]  # 1 s of A4, then 1 s of rest after a 50 ms release
-    assert np.abs(note).max() > 0.5 and np.abs(rest).max() < 1e-6
-    spectrum = np.abs(np.fft.rfft(note))
-    assert abs(np.argmax(spectrum) * 8000 / len(note) - 440) < 3  # A4 sounds at 440 Hz
-    with pytest.raises(ValueError, match="empty"):
-        write_melody(["/"], tmp_path / "e", ["txt"])
-
-
 def test_gan_train_and_generate_through_the_cli(embedded, tmp_path):
     import json
 
@@ -157,11 +121,11 @@ def test_gan_train_and_generate_through_the_cli(embedded, tmp_path):
             "--windows-per-epoch", 256, "--out", tmp_path / "m")
     assert r.returncode == 0, r.stderr[-2000:]
     m = json.loads((tmp_path / "m" / "gan_metrics.json").read_text())
-    assert m["variant"] == "dcgan" and m["diagnostics_256"]["n"] == 256 and m["data"]["columns"] == 64
+    assert m["variant"] == "dcgan" and m["final_diagnostics"]["n"] == 256 and m["data"]["columns"] == 64
     r = run("generate", "--model", "gan", "--weights", tmp_path / "m" / "gan_generator.keras", "-n", 2, "--seed", 1,
             "--formats", "txt,mid", "--out", tmp_path / "x")
     assert r.returncode == 0, r.stderr
-    assert len(r.stdout.splitlines()) == 2 and all("64 steps from noise" in l for l in r.stdout.splitlines())
+    assert len(r.stdout.splitlines()) == 2 and all("a 64-step GAN melody" in l for l in r.stdout.splitlines())
     assert len((tmp_path / "x" / "gan_01.txt").read_text().split()) > 0
     r = run("generate", "--model", "gan", "--weights", tmp_path / "m" / "gan_generator.keras", "--primer", "60",
             "--out", tmp_path / "y")
@@ -180,7 +144,7 @@ def test_shipped_generator_is_not_collapsed():
     """Issue 4's bar: of 256 fresh samples, at most 5% all holds and at least 90% distinct."""
     from thesis_lib import gan
 
-    generator, vocab, provenance = gan.load_pretrained()
+    generator, vocab, provenance = shipped.load_pretrained("gan")
     diag = gan.final_diagnostics(generator, vocab, 256, seed=0)
     assert diag["all_holds"] <= 0.05 and diag["distinct"] >= 0.90, diag
     assert provenance["command"].startswith("thesis-music train --model gan")
@@ -198,3 +162,28 @@ def test_baseline_models_write_melodies_and_refuse_what_they_cannot_use(tmp_path
     assert run("generate", "--model", "random", "--primer", "60", "--out", tmp_path / "x").returncode == 2
     r = run("generate", "--model", "ngram", "--weights", "w.keras", "--out", tmp_path / "x")
     assert r.returncode == 2 and "has no weights" in r.stderr
+
+
+@pytest.mark.slow
+def test_meter_and_mode_on_request(tmp_path):
+    """`--meter 3/4 --mode minor` writes melodies that the same inference calls 3/4 and minor, in 3/4 scores;
+    an impossible request stops at the cap and says how many it found."""
+    from thesis_lib.sources import describe
+
+    r = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt,musicxml",
+            "--out", tmp_path / "x")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"3 of \d+ drawn melodies are 3/4 and minor \(acceptance \d+\.\d%\)", r.stderr), r.stderr
+    for i in (1, 2, 3):
+        symbols = (tmp_path / "x" / f"lstm_0{i}.txt").read_text().split()
+        meter, _, mode = describe(symbols)
+        assert (meter, mode) == ("3/4", "minor")
+        xml = (tmp_path / "x" / f"lstm_0{i}.musicxml").read_text()
+        assert re.search(r"<beats>3</beats>\s*<beat-type>4</beat-type>", xml) and "<mode>minor</mode>" in xml
+    again = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt",
+                "--out", tmp_path / "y")
+    assert [(tmp_path / "y" / f"lstm_0{i}.txt").read_text() for i in (1, 2, 3)] == \
+        [(tmp_path / "x" / f"lstm_0{i}.txt").read_text() for i in (1, 2, 3)]
+    r = run("generate", "--model", "ngram", "--meter", "6/8", "-n", 3, "--max-draws", 1, "--seed", 0,
+            "--formats", "txt", "--out", tmp_path / "z")
+    assert r.returncode == 1 and re.search(r"only [01] of 3 melodies found in 1 draws", r.stderr), r.stderr

@@ -7,11 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from thesis_lib import lstm
-from thesis_lib.checkpoint import save_model_atomic
+from thesis_lib import lstm, shipped
 from thesis_lib.config import get_profile
 from thesis_lib.encoding import encode_events
-from thesis_lib.scoring import split_songs
+from thesis_lib.corpus import split_songs
 
 
 def layer_params(model):
@@ -83,21 +82,6 @@ def test_every_step_mode_trains_the_same_table1_weights(tiny_lstm, tmp_path):
     assert np.isfinite(res.history[0]["val_loss"]) and res.val["n_targets"] == len(tiny_lstm["data"].val_starts)
 
 
-def test_model_files_are_written_atomically(tiny_lstm, tmp_path, monkeypatch):
-    target = tmp_path / "m.keras"
-    save_model_atomic(tiny_lstm["model"], target)
-    before = target.read_bytes()
-
-    def broken_save(path, *a, **k):
-        open(path, "wb").write(b"half a model")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(tiny_lstm["model"], "save", broken_save)
-    with pytest.raises(OSError):
-        save_model_atomic(tiny_lstm["model"], target)
-    assert target.read_bytes() == before and list(tmp_path.iterdir()) == [target]
-
-
 MIRRORED = r"""
 import sys, json
 import tensorflow as tf
@@ -141,14 +125,14 @@ def test_stateful_and_naive_generation_agree_at_temperature_zero(tiny_lstm):
     model, vocab = tiny_lstm["model"], tiny_lstm["vocab"]
     primer = encode_events([(60, 4), (62, 4), (64, 4)])
     fast = lstm.Generator(model, vocab).generate(1, temperature=0, primer=primer, max_steps=80)[0]
-    full = lstm.generate_naive(model, vocab, temperature=0, primer=primer, max_steps=80, window=None)
+    full = lstm.generate_naive(model, vocab, temperature=0, primer=primer, max_steps=80, whole_history=True)
     assert fast == full
     # with T > 0 and one seed they draw the same uniforms, so they must agree too, on longer melodies
     longest = 0
     for seed in range(5):
         fast = lstm.Generator(model, vocab).generate(1, temperature=1.5, primer=primer, max_steps=60, seed=seed)[0]
         assert fast == lstm.generate_naive(model, vocab, temperature=1.5, primer=primer, max_steps=60, seed=seed,
-                                           window=None)
+                                           whole_history=True)
         longest = max(longest, len(fast) - len(primer))
     assert longest > 0  # the model added something: not a comparison of empty endings only
     # the thesis's 64-step window sees the same context for the first new symbol
@@ -165,12 +149,12 @@ def test_same_seed_same_melodies_and_batches_differ(tiny_lstm):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (lstm.PRETRAINED / "lstm.keras").exists(), reason="no shipped weights in this checkout")
+@pytest.mark.skipif(not shipped.available("lstm"), reason="no shipped weights in this checkout")
 def test_shipped_lstm_beats_the_ngram_on_held_out_songs(embedded):
     from thesis_lib import markov
     from thesis_lib.scoring import score_predictions, window_targets
 
-    model, vocab, prov = lstm.load_pretrained()
+    model, vocab, prov = shipped.load_pretrained("lstm")
     assert prov["command"].startswith("thesis-music train --model lstm")
     data = lstm.prepare_data([encode_events(s.events) for s in embedded.songs], vocab, seed=prov["seed"])
     assert data.summary() == prov["data"]  # the same songs, split and vocabulary as the run that made it

@@ -5,7 +5,8 @@ import pytest
 
 from thesis_lib import markov
 from thesis_lib.encoding import Vocabulary, build_stream
-from thesis_lib.scoring import score_predictions, split_songs
+from thesis_lib.corpus import split_songs
+from thesis_lib.scoring import score_predictions
 
 
 def patterned_songs(n=40, seed=0):
@@ -17,7 +18,7 @@ def patterned_songs(n=40, seed=0):
 
 def fitted(songs, order, seed=0):
     vocab = Vocabulary.from_sequences(songs)
-    stream = build_stream(songs, vocab)
+    stream = build_stream(songs, vocab, 64, 64)
     train, val = split_songs(len(songs), 0.2, seed)
     return vocab, stream, stream.window_starts(train), stream.window_starts(val), markov.NGram(order, len(vocab))
 

@@ -1,5 +1,8 @@
-"""The 04_lstm JupyterLab panel: the button generates with the slider's temperature and the typed primer."""
+"""The 04_lstm JupyterLab panel: the button generates with the panel's settings, through `sources`."""
 
+import pytest
+
+from thesis_lib import panel, sources
 from thesis_lib.panel import generation_panel, melodies_table
 
 
@@ -10,32 +13,51 @@ def widgets_of(box):
     return found
 
 
-def test_button_generates_with_the_panel_settings_and_moves_to_the_next_seed():
-    calls = []
+def parts_of(box):
+    return {type(w).__name__ + ":" + getattr(w, "description", ""): w for w in widgets_of(box)}
 
-    def fake_generate(n, temperature, primer, max_steps, seed):
-        calls.append((n, temperature, list(primer), max_steps, seed))
-        return [list(primer) + ["67", "_", "_", "_"]]
 
-    box = generation_panel(fake_generate, max_steps=64)
-    parts = {type(w).__name__ + ":" + getattr(w, "description", ""): w for w in widgets_of(box)}
+@pytest.fixture
+def calls(monkeypatch):
+    seen = []
+
+    def fake_melodies(source, n, **kw):
+        seen.append(("melodies", source, n, kw))
+        return sources.Batch([list(kw["primer"]) + ["67", "_", "_", "_"]], source, "fake")
+
+    def fake_matching(source, n, **kw):
+        seen.append(("matching", source, n, kw))
+        return sources.Matching(sources.Batch([["69", "_", "_", "_"]], source, "fake"), 7, 1)
+
+    monkeypatch.setattr(sources, "melodies", fake_melodies)
+    monkeypatch.setattr(sources, "matching", fake_matching)
+    return seen
+
+
+def test_button_generates_with_the_panel_settings_and_moves_to_the_next_seed(calls):
+    parts = parts_of(generation_panel("lstm", "w.keras", max_steps=64))
     parts["FloatSlider:temperature"].value = 0.5
     parts["Text:primer"].value = "60 _ 64 _"
     parts["Button:Generate and play"].click()
     parts["Button:Generate and play"].click()
-    assert calls == [(1, 0.5, ["60", "_", "64", "_"], 64, 0), (1, 0.5, ["60", "_", "64", "_"], 64, 1)]
-
-
-def test_a_bad_primer_is_reported_not_generated():
-    calls = []
-    box = generation_panel(lambda *a, **k: calls.append(k) or [[]])
-    parts = {type(w).__name__ + ":" + getattr(w, "description", ""): w for w in widgets_of(box)}
-    parts["Text:primer"].value = "60 banana"
+    assert [(c[0], c[1], c[2], c[3]["seed"], c[3]["temperature"], c[3]["primer"], c[3]["weights"]) for c in calls] == \
+        [("melodies", "lstm", 1, s, 0.5, ["60", "_", "64", "_"], "w.keras") for s in (0, 1)]
+    parts["Dropdown:meter"].value = "3/4"
+    parts["Dropdown:mode"].value = "minor"
     parts["Button:Generate and play"].click()
-    assert calls == []
+    assert calls[-1][0] == "matching" and calls[-1][3]["meter"] == "3/4" and calls[-1][3]["mode"] == "minor"
+
+
+@pytest.mark.parametrize("primer", ["60 banana", "/ 60", "_ _ 60"])
+def test_a_bad_primer_is_reported_not_generated(calls, primer, capsys):
+    parts = parts_of(generation_panel())
+    parts["Text:primer"].value = primer
+    parts["Button:Generate and play"].click()
+    assert calls == [] and "primer: " in capsys.readouterr().out  # in JupyterLab: inside the panel
 
 
 def test_melodies_table():
     t = melodies_table([["60", "_", "_", "_", "62", "_", "r", "_"], []])
     assert t.loc[1, "steps"] == 8 and t.loc[1, "notes"] == 2 and t.loc[1, "distinct pitches"] == 2
-    assert t.loc[2, "steps"] == 0
+    assert t.loc[2, "steps"] == 0 and t.loc[1, "meter"] in ("2/4", "3/4", "4/4", "6/8")
+    assert panel  # the module imports without ipywidgets until a panel is built

@@ -1,9 +1,9 @@
-"""The listening survey: answer validation, the append-only store under concurrency, the analysis, the form."""
+"""The listening survey: the answer store (one row per participant and stimulus, only the melody on screen,
+concurrent writers, the old CSV migrated once), the export, the analysis and the stimuli."""
 
-import csv
+import json
 import multiprocessing as mp
-import shutil
-import wave
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -12,57 +12,97 @@ from scipy import stats
 
 from thesis_lib import survey
 from thesis_lib.encoding import decode_symbols
-from thesis_lib.render import find_soundfont, render_wav
+from thesis_lib.survey_store import AnswerStore, SurveyError, participant_order, validate_participant
 
 FIXTURE = Path(__file__).parent / "data" / "survey_responses_fixture.csv"
+IDS = ["A", "B", "C", "D"]
 STIMULI = [{"id": "A", "source": "n-gram", "symbols": ["60", "_", "62", "_"]},
            {"id": "B", "source": "real", "symbols": ["64", "_", "_", "_"]},
            {"id": "C", "source": "GAN", "symbols": ["67", "_", "65", "_"]},
            {"id": "D", "source": "LSTM", "symbols": ["60", "_", "_", "r"]}]
 
 
-def test_validate_answer_accepts_good_and_names_what_is_wrong():
-    row = survey.validate_answer(" p01 ", "B", 7, "nice\nline two", STIMULI, position=2)
-    assert row["participant"] == "p01" and row["source"] == "real" and row["rating"] == 7
-    assert row["comment"] == "nice line two" and row["position"] == 2
-    for args, words in [(("", "B", 5), "participant id"), (("a,b", "B", 5), "participant id"),
-                        (("p", "Z", 5), "stimulus 'Z'"), (("p", "B", 11), "rating 11"),
-                        (("p", "B", 2.5), "rating 2.5"), (("p", "B", True), "rating True")]:
-        with pytest.raises(survey.SurveyError, match=words):
-            survey.validate_answer(*args, "", STIMULI)
+def test_ids_are_checked_and_kept_as_typed():
+    assert validate_participant("  Zoë 🎵, <b>  ") == "Zoë 🎵, <b>"
+    for bad, words in [("", "type an id"), ("   ", "type an id"), ("x" * 65, "at most 64"), ("a\nb", "control")]:
+        with pytest.raises(SurveyError, match=words):
+            validate_participant(bad)
 
 
-def _append_many(path, who, n):
-    for k in range(n):
-        survey.append_answer(survey.validate_answer(who, "ABCD"[k % 4], k % 11, f"answer {k}, with a comma",
-                                                    STIMULI, k), path)
+def test_each_participant_gets_a_stable_order_of_their_own():
+    orders = {p: participant_order(p, IDS) for p in [f"p{i}" for i in range(12)]}
+    assert all(sorted(o) == IDS for o in orders.values()) and participant_order("p3", IDS) == orders["p3"]
+    assert len({tuple(o) for o in orders.values()}) > 3
 
 
-def test_concurrent_appends_lose_nothing_and_keep_what_was_there(tmp_path):
-    path = tmp_path / "responses.csv"
-    survey.append_answer(survey.validate_answer("first", "A", 3, "", STIMULI), path)
-    before = path.read_bytes()
-    procs = [mp.get_context("fork").Process(target=_append_many, args=(path, f"w{i}", 40)) for i in range(4)]
+def test_only_the_melody_on_screen_is_saved_and_never_twice(tmp_path):
+    store = AnswerStore(tmp_path / "a.sqlite", IDS)
+    order = participant_order("p1", IDS)
+    assert store.next_stimulus("p1") == (order[0], 1)
+    assert store.save("p1", order[1], 5).status == "not on screen"  # a later melody, unheard
+    saved = store.save("p1", order[0], 7, " first\nanswer ")
+    assert saved.status == "saved" and saved.next_stimulus == order[1]
+    assert store.save("p1", order[0], 2).status == "already answered"  # a double click or a second tab
+    assert [(r["stimulus"], r["rating"], r["comment"], r["position"]) for r in store.rows()] == \
+        [(order[0], 7, "first answer", 1)]
+    for bad in (11, -1, 2.5, True, "7"):
+        with pytest.raises(SurveyError, match="rating"):
+            store.save("p1", order[1], bad)
+    with pytest.raises(SurveyError, match="not part of this survey"):
+        store.save("p1", "Z", 3)
+    with sqlite3.connect(tmp_path / "a.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with pytest.raises(sqlite3.IntegrityError):  # the unique key holds even for a hand-written insert
+            db.execute("INSERT INTO answers VALUES ('p1', ?, 1, 3, '', 't')", (order[0],))
+
+
+def _answer_all(path, who):
+    store = AnswerStore(path, IDS)
+    for k in range(len(IDS)):
+        sid, _ = store.next_stimulus(who)
+        for _ in range(3):  # three clicks on the same melody: one answer
+            store.save(who, sid, k)
+
+
+def test_concurrent_participants_lose_nothing_and_add_nothing(tmp_path):
+    path = tmp_path / "a.sqlite"
+    AnswerStore(path, IDS)
+    procs = [mp.get_context("fork").Process(target=_answer_all, args=(path, f"w{i}")) for i in range(6)]
     for p in procs:
         p.start()
     for p in procs:
         p.join()
-    text = path.read_bytes()
-    assert text.startswith(before)  # nothing rewritten
-    rows = list(csv.DictReader(text.decode().splitlines()))
-    assert len(rows) == 1 + 4 * 40 and text.decode().count("time,participant") == 1
-    assert sorted(r["participant"] for r in rows).count("w3") == 40
-    assert all(r["comment"].startswith("answer") for r in rows[1:])
+    rows = AnswerStore(path, IDS).rows()
+    assert len(rows) == 6 * 4 and {(r["participant"], r["stimulus"]) for r in rows} == \
+        {(f"w{i}", s) for i in range(6) for s in IDS}
+    assert all(r["rating"] == r["position"] - 1 for r in rows)
 
 
-def test_load_responses_reports_bad_lines_and_keeps_the_last_answer():
+def test_an_old_responses_csv_is_migrated_once_and_left_as_it_was(tmp_path):
+    old = tmp_path / "responses.csv"
+    old.write_bytes(FIXTURE.read_bytes())
+    store = AnswerStore(tmp_path / "responses.sqlite", IDS)
+    assert old.read_bytes() == FIXTURE.read_bytes()
+    assert len(store.rows()) == 12 and store.migrate_csv(old) == 0
+    assert AnswerStore(tmp_path / "responses.sqlite", IDS).rows() == store.rows()
+    t3b = [r for r in store.rows() if (r["participant"], r["stimulus"]) == ("t3", "B")]
+    assert [r["rating"] for r in t3b] == [10]  # the old file's rule: the last answer counted
+
+
+def test_export_is_what_the_analysis_reads(tmp_path):
+    store = AnswerStore(tmp_path / "a.sqlite", IDS)
+    for who in ("x", "y"):
+        for k in range(4):
+            store.save(who, store.next_stimulus(who)[0], k + (who == "y"), "a, comment")
+    df, problems = survey.load_responses(store.export(tmp_path / "answers.csv", STIMULI))
+    assert not problems and len(df) == 8 and set(df["source"]) == {"n-gram", "real", "GAN", "LSTM"}
+    assert list(df.columns) == list(survey.FIELDS) and (df["comment"] == "a, comment").all()
+
+
+def test_load_responses_reports_bad_lines():
     df, problems = survey.load_responses(FIXTURE)
     assert len(problems) == 1 and ":15: skipped" in problems[0] and "eleven" in problems[0]
     assert len(df) == 12 and df["participant"].nunique() == 3
-    assert df.loc[(df.participant == "t3") & (df.stimulus == "B"), "rating"].item() == 10
-    empty, none = survey.load_responses(FIXTURE.parent / "no_such_file.csv")
-    assert len(empty) == 0 and none == []
-    assert "No answers yet" in survey.status_line(empty, none)
 
 
 def test_analysis_matches_direct_computation():
@@ -72,85 +112,71 @@ def test_analysis_matches_direct_computation():
     assert a.per_source.loc["real", "mean"] == pytest.approx(real.mean())
     assert a.per_source.loc["real", "ci_low"] <= real.mean() <= a.per_source.loc["real", "ci_high"]
     assert 8 <= a.per_source.loc["real", "ci_low"] and a.per_source.loc["real", "ci_high"] <= 10
-    groups = [df.loc[df.source == s, "rating"].to_numpy(float) for s in survey.SOURCES]
+    assert a.per_source.loc["real", "raters"] == 3 and a.per_source.loc["real", "stimuli"] == 1
+    groups = [df.loc[df.source == s, "rating"].to_numpy(float) for s in a.per_source.index]
     assert a.kruskal["p"] == pytest.approx(stats.kruskal(*groups).pvalue)
     assert len(a.pairwise) == 6 and (a.pairwise["p_holm"] >= a.pairwise["p"]).all()
     assert a.raters.loc["t1", "answers"] == 4 and a.answers == 12 and a.participants == 3
-    assert a.rater_spread == pytest.approx(np.std([(2 + 8 + 1 + 6) / 4, (9 + 7 + 3 + 0) / 4,
-                                                   (2 + 4 + 5 + 10) / 4], ddof=1))
+    assert set(a.per_melody["stimulus"]) == set(IDS) and (a.per_melody["raters"] == 3).all()
+    assert "resampling 3 raters and 1 melodies" in survey.report(a)
+
+
+def test_crossed_bootstrap_widens_with_melody_to_melody_variation():
+    rng = np.random.default_rng(0)
+    p = np.repeat(np.arange(10), 6)
+    s = np.tile(np.arange(6), 10)
+    same = 5 + rng.normal(0, 0.5, 60)
+    spread = same + np.array([-3, -2, -1, 1, 2, 3])[s]  # the melodies of one source differ a lot
+    m1, lo1, hi1 = survey.crossed_bootstrap(p, s, same)
+    m2, lo2, hi2 = survey.crossed_bootstrap(p, s, spread)
+    assert lo1 < m1 < hi1 and hi2 - lo2 > 2 * (hi1 - lo1)
 
 
 def test_holm_adjustment():
     assert survey.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 
 
-def test_each_participant_gets_a_stable_order_of_their_own():
-    ids = ["A", "B", "C", "D"]
-    orders = {p: survey.participant_order(p, ids) for p in [f"p{i}" for i in range(12)]}
-    assert all(sorted(o) == ids for o in orders.values())
-    assert survey.participant_order("p3", ids) == orders["p3"]
-    assert len({tuple(o) for o in orders.values()}) > 3
-
-
-def test_the_form_as_a_participant_uses_it(tmp_path):
-    wavs, _ = survey.render_stimuli(STIMULI, tmp_path / "wav")
-    path = tmp_path / "responses.csv"
-    form = survey.SurveyForm(STIMULI, wavs, path)
-    form.participant.value = "  "
-    form.start_button.click()
-    assert "participant id" in form.message.value and not path.exists()
-    form.participant.value = "p42"
-    form.start_button.click()
-    assert form.question.layout.display == "" and form.audio.value[:4] == b"RIFF"
-    for k in range(4):
-        form.rating.value, form.comment.value = k * 3, f"take {k}"
-        form.save_button.click()
-    assert "Thank you" in form.message.value and form.question.layout.display == "none"
-    df, problems = survey.load_responses(path)
-    assert not problems and list(df["stimulus"]) == survey.participant_order("p42", list("ABCD"))
-    assert list(df["rating"]) == [0, 3, 6, 9] and list(df["position"].astype(int)) == [1, 2, 3, 4]
-
-
 def test_shipped_stimuli_are_blind_and_comparable():
+    record = json.loads(survey.STIMULI.read_text())
     stimuli = survey.load_stimuli()
-    assert sorted(s["source"] for s in stimuli) == sorted(survey.SOURCES)
-    assert [s["id"] for s in stimuli] == ["A", "B", "C", "D"]
-    assert all(len(s["symbols"]) == survey.STIMULUS_STEPS for s in stimuli)
-    assert all(decode_symbols(s["symbols"]) for s in stimuli)
+    per = {}
+    for s in stimuli:
+        per[s["source"]] = per.get(s["source"], 0) + 1
+    assert set(per) >= {"real", "LSTM", "GAN", "n-gram"} and set(per.values()) == {record["per_source"]}
+    assert [s["id"] for s in stimuli] == [f"S{k:02d}" for k in range(1, len(stimuli) + 1)]
+    assert all(len(s["symbols"]) == record["steps"] and decode_symbols(s["symbols"]) for s in stimuli)
+    assert record["command"].startswith("thesis-music survey stimuli") and "seed" in record
 
 
 def test_bad_stimuli_file_is_named(tmp_path):
     bad = tmp_path / "stimuli.json"
     bad.write_text("{\"stimuli\": [{\"id\": \"A\"}]}")
-    with pytest.raises(survey.SurveyError, match="stimuli.json: not a stimuli file"):
+    with pytest.raises(SurveyError, match="stimuli.json: not a stimuli file"):
         survey.load_stimuli(bad)
-    with pytest.raises(survey.SurveyError, match="no stimuli file"):
+    with pytest.raises(SurveyError, match="no stimuli file"):
         survey.load_stimuli(tmp_path / "none.json")
 
 
-def _wav_frames(path):
-    with wave.open(str(path)) as w:
-        return np.frombuffer(w.readframes(w.getnframes()), np.int16)
+def test_the_page_as_a_participant_uses_it(tmp_path):
+    """The form's own logic, clicked from code (a test in a real browser is in test_survey_app.py)."""
+    from thesis_lib.survey_app import SurveyPage
 
-
-@pytest.mark.skipif(not (shutil.which("fluidsynth") and find_soundfont()),
-                    reason="FluidSynth or a General MIDI soundfont is not installed (CI installs both)")
-def test_fluidsynth_renders_with_a_soundfont(tmp_path):
-    used = render_wav([(60, 4), (64, 4), (67, 8)], tmp_path / "f.wav")
-    assert used.startswith("FluidSynth") and np.abs(_wav_frames(tmp_path / "f.wav")).max() > 1000
-
-
-def test_numpy_synthesizer_renders_without_a_soundfont(tmp_path, monkeypatch):
-    monkeypatch.setenv("THESIS_SOUNDFONT", str(tmp_path / "missing.sf2"))
-    used = render_wav([(60, 4), (None, 2), (67, 8)], tmp_path / "n.wav")
-    assert used.startswith("numpy synthesizer") and np.abs(_wav_frames(tmp_path / "n.wav")).max() > 1000
-
-
-def test_a_broken_soundfont_falls_back_and_says_why(tmp_path, monkeypatch):
-    if not shutil.which("fluidsynth"):
-        pytest.skip("FluidSynth is not installed (CI installs it)")
-    bad = tmp_path / "broken.sf2"
-    bad.write_bytes(b"not a soundfont")
-    monkeypatch.setenv("THESIS_SOUNDFONT", str(bad))
-    used = render_wav([(60, 4), (64, 4)], tmp_path / "b.wav")
-    assert used.startswith("numpy synthesizer (FluidSynth failed") and _wav_frames(tmp_path / "b.wav").size
+    (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
+    page = SurveyPage(tmp_path / "stimuli.json", tmp_path / "a.sqlite", tmp_path / "audio")
+    page.pid.value = "  "
+    page.start_button.click()
+    assert "type an id" in page.message.value and not AnswerStore(tmp_path / "a.sqlite", IDS).rows()
+    page.pid.value = "p42"
+    page.start_button.click()
+    assert page.question.layout.display == "" and page.audio.value[:4] == b"RIFF" and page.save_button.disabled
+    for k in range(4):
+        page.rating.value = str(k * 3)
+        page.comment.value = f"take {k}"
+        page.save_button.click()
+        page.save_button.click()  # a second click: the button is already disabled for the next melody
+    assert page.done.layout.display == "" and page.question.layout.display == "none"
+    rows = AnswerStore(tmp_path / "a.sqlite", IDS).rows()
+    assert [r["stimulus"] for r in sorted(rows, key=lambda r: r["position"])] == participant_order("p42", IDS)
+    assert sorted(r["rating"] for r in rows) == [0, 3, 6, 9]
+    page.next_button.click()
+    assert page.login.layout.display == "" and page.pid.value == ""

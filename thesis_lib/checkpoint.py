@@ -6,10 +6,11 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Sequence
 
 import keras
 
-from .corpus import atomic_write_text
+from .files import atomic_write_text
 
 CHECKPOINT = "checkpoint.keras"
 HISTORY = "history.json"
@@ -82,34 +83,6 @@ class TimeBudget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def machine() -> dict:
-    """Where a run happened: platform, CPU count, accelerators, library versions (for provenance files)."""
-    import platform
-
-    import tensorflow as tf
-
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "gpus": [d.name for d in tf.config.list_logical_devices("GPU")],
-            "tensorflow": tf.__version__, "keras": keras.__version__}
-
-
-def write_metrics(path: str | os.PathLike, record: dict) -> Path:
-    """Write a provenance/metrics JSON (the run's command, settings, data, scores, history) atomically."""
-    path = Path(path)
-    atomic_write_text(path, json.dumps({**record, "machine": machine()}, indent=1, default=_jsonable))
-    return path
-
-
-def _jsonable(obj):
-    """numpy scalars and arrays, paths and dataclasses in JSON."""
-    import dataclasses
-
-    import numpy as np
-
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if dataclasses.is_dataclass(obj):
-        return dataclasses.asdict(obj)
-    return str(obj)
+def time_to_reach(history: Sequence[dict], target: float) -> float | None:
+    """Wall-clock seconds until the held-out loss first reached `target` (None if it never did)."""
+    return next((h["seconds"] for h in history if h["val_loss"] <= target), None)

@@ -1,4 +1,7 @@
-"""`thesis-music`: command-line verbs over the library (encode, train, generate, evaluate, run)."""
+"""`thesis-music`: the command line over the library: encode, train, generate, evaluate, survey, run (papermill).
+
+The verbs that train models and draw melodies live in `cli_models`; this module holds the parser and the rest.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import ThesisError
-
-PRETRAINED = Path(__file__).resolve().parent / "pretrained"  # the same place as lstm.PRETRAINED (no TF import here)
-DEFAULT_WEIGHTS = {"lstm": "lstm.keras", "gan": "gan_generator.keras"}
-
+from .cli_models import generate, train
+from .config import BPM, MAX_STEPS
+from .errors import ThesisError, UsageError
 
 def _encode(args: argparse.Namespace) -> int:
     """Print SOURCE<TAB>SYMBOLS per kept song (stdout) and SOURCE: skipped: REASON per rejected one (stderr)."""
@@ -40,211 +41,31 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _songs(corpus_path: str | None, max_songs: int | None):
-    """The songs a model trains on: the embedded ballads or a file/folder, capped by the profile."""
-    from .corpus import load_corpus
-
-    corpus = load_corpus([corpus_path] if corpus_path else None)
-    for skip in corpus.skipped:
-        print(f"{skip.source}: skipped: {skip.reason}", file=sys.stderr)
-    return corpus.songs[:max_songs] if max_songs else corpus.songs
-
-
-def _train(args: argparse.Namespace) -> int:
-    """Train a model in a profile; write weights, vocabulary, history and a metrics JSON to --out."""
-    from .config import get_profile
-
-    epochs_key = "lstm_epochs" if args.model == "lstm" else "gan_epochs"
-    windows_key = "lstm_windows_per_epoch" if args.model == "lstm" else "gan_windows_per_epoch"
-    overrides = {k: v for k, v in {epochs_key: args.epochs, "max_songs": args.max_songs,
-                                   windows_key: args.windows_per_epoch, "every_step_stride": args.stride}.items() if v}
-    if args.dropout is not None:
-        overrides["lstm_dropout"] = args.dropout
-    profile = get_profile(args.profile, **overrides)
-    songs = _songs(args.corpus, profile.max_songs)
-    out = Path(args.out)
-    budget = args.max_minutes * 60 if args.max_minutes else None
-    common = {"command": "thesis-music " + " ".join(args.argv), "profile": profile,
-              "corpus": args.corpus or "embedded Essen ballads (music21)", "seed": args.seed}
-    from .checkpoint import write_metrics
-
-    if args.model == "gan":
-        from . import gan, gan_data
-
-        data = gan_data.prepare_data([s.events for s in songs], args.scheme)
-        print(f"thesis-music train: {data.summary()}", file=sys.stderr)
-        result = gan.train(data, profile, out, variant=args.variant, seed=args.seed, restart=args.restart,
-                           max_seconds=budget, keep=args.keep, verbose=2)
-        final = gan.final_diagnostics(result.generator, data.vocab, seed=args.seed)
-        write_metrics(out / "gan_metrics.json", {**common, "model": "gan", "variant": args.variant,
-                      "data": data.summary(), "epochs_run": len(result.history), "keep": args.keep,
-                      "kept_epoch": (args.keep == "best" and gan.best_epoch(result.history)) or len(result.history),
-                      "seconds": result.history[-1]["seconds"] if result.history else 0.0,
-                      "diagnostics_256": final, "history": result.history})
-        print(f"thesis-music train: 256 samples: {final['all_holds']:.1%} all holds, {final['distinct']:.1%} "
-              f"distinct; wrote {out / 'gan_generator.keras'}", file=sys.stderr)
-        return 0
-
-    from . import lstm
-    from .encoding import encode_events
-    from .markov import baseline_scores
-
-    data = lstm.prepare_data([encode_events(s.events) for s in songs], sequence_length=profile.sequence_length,
-                             separator_length=profile.separator_length, val_fraction=args.val_fraction,
-                             seed=args.seed)
-    print(f"thesis-music train: {data.summary()}", file=sys.stderr)
-    baselines, _, _ = baseline_scores(data.stream, data.train_starts, data.val_starts, data.vocab)
-    result = lstm.train(data, profile, out, every_step=args.every_step, seed=args.seed, restart=args.restart,
-                        max_seconds=budget, val_share=args.val_share, keep=args.keep, verbose=2)
-    write_metrics(out / "lstm_metrics.json", {
-        **common, "model": "lstm", "mode": "every-step" if args.every_step else "last-step",
-        "data": data.summary(), "epochs_run": len(result.history), "keep": args.keep, "kept_epoch": result.kept_epoch,
-        "seconds": result.history[-1]["seconds"] if result.history else 0.0, "val": result.val,
-        "baselines": baselines, "history": result.history})
-    print(f"thesis-music train: kept epoch {result.kept_epoch} of {len(result.history)}; "
-          f"validation NLL {result.val['nll']:.4f} nats/step, "
-          f"accuracy {result.val['accuracy']:.3f}; wrote {out / 'lstm.keras'}", file=sys.stderr)
-    return 0
-
-
-def read_primer(text: str | None) -> list[str]:
-    """A primer as symbols: a melody file (its first song, transposed like the corpus) or symbols in a string."""
-
-    from .corpus import load_corpus
-    from .encoding import encode_events, parse_symbol
-    from .errors import VocabularyError
-
-    if not text:
-        return []
-    if Path(text).exists():
-        corpus = load_corpus([text], cache=False, progress=False, require_songs=False)
-        if not corpus.songs:
-            reason = corpus.skipped[0].reason if corpus.skipped else "no song in it"
-            raise ThesisError(f"{text}: cannot use as a primer: {reason}")
-        return encode_events(corpus.songs[0].events)
-    symbols = [s for s in text.replace(",", " ").split() if s != "/"]
-    for sym in symbols:
-        try:
-            parse_symbol(sym)
-        except VocabularyError:
-            raise ThesisError(f"primer {text!r}: no such file, and {sym!r} is not a symbol "
-                              "(write e.g. \"60 _ _ _ 62 _ 64 _\")") from None
-    return symbols
-
-
-def _generate(args: argparse.Namespace) -> int:
-    """Generate melodies with a trained model; write MIDI, MusicXML, symbols and WAV per melody."""
-    import random
-
-    from . import lstm
-    from .encoding import Vocabulary
-    from .errors import VocabularyError
-    from .render import FORMATS, write_melody
-
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        print(f"thesis-music generate: unknown format(s) {bad}; choose from {','.join(FORMATS)}", file=sys.stderr)
-        return 2
-    if args.n < 1 or args.max_steps < 1 or args.temperature < 0:
-        print("thesis-music generate: -n and --max-steps must be >= 1 and --temperature >= 0", file=sys.stderr)
-        return 2
-    if args.model in ("gan", "random") and args.primer:
-        print(f"thesis-music generate: --model {args.model} draws whole melodies; it takes no --primer",
-              file=sys.stderr)
-        return 2
-    if args.weights and args.model in ("ngram", "random"):
-        print(f"thesis-music generate: --model {args.model} has no weights", file=sys.stderr)
-        return 2
-    weights = Path(args.weights) if args.weights else PRETRAINED / DEFAULT_WEIGHTS.get(args.model, "lstm.keras")
-    vocab_path = weights.with_name(f"{weights.stem}_vocab.json")
-    if not vocab_path.exists():
-        raise ThesisError(f"{vocab_path}: the vocabulary that belongs to {weights} is missing")
-    if args.key:
-        from .theory import parse_key
-
-        try:
-            parse_key(args.key)
-        except ValueError as exc:
-            print(f"thesis-music generate: {exc}", file=sys.stderr)
-            return 2
-    vocab = Vocabulary.load(vocab_path)
-    primer = read_primer(args.primer)
-    try:
-        vocab.encode(primer)
-    except VocabularyError as exc:
-        raise ThesisError(f"primer: {exc}; the model knows {' '.join(vocab.symbols)}") from None
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
-    repairs = None
-    if args.model == "lstm":
-        gen = lstm.Generator(lstm.load(weights), vocab)
-        melodies = gen.generate(args.n, temperature=args.temperature, primer=primer, max_steps=args.max_steps,
-                                seed=seed)
-    elif args.model == "gan":
-        from . import gan
-
-        melodies, repairs = gan.generate(lstm.load(weights), vocab, args.n, temperature=args.temperature, seed=seed)
-    elif args.model == "ngram":
-        from .evaluation import embedded_split, ngram_melodies
-
-        weights = "the 5-gram baseline fitted on the embedded ballads' training side"
-        melodies = ngram_melodies(embedded_split()[0], args.n, temperature=args.temperature,
-                                  max_steps=args.max_steps, seed=seed, primer=primer)
-    else:
-        from .evaluation import random_melodies
-
-        weights = f"uniformly random symbols of {vocab_path.name}"
-        melodies = random_melodies(args.n, steps=min(128, args.max_steps), seed=seed, vocab=vocab)
-    out = Path(args.out)
-    print(f"thesis-music generate: seed {seed}, temperature {args.temperature}, model {weights}", file=sys.stderr)
-    written, renderer = 0, None
-    for i, mel in enumerate(melodies, start=1):
-        ended = args.model in ("lstm", "ngram") and len(mel) - len(primer) < args.max_steps
-        if not [s for s in mel if s != "/"]:
-            print(f"melody {i}: empty (the model ended it at once); nothing written", file=sys.stderr)
-            continue
-        info = write_melody(mel, out / f"{args.model}_{i:02d}", formats, bpm=args.bpm, key=args.key,
-                            title=f"{args.model} melody {i} (seed {seed}, T={args.temperature})")
-        renderer = info["renderer"] or renderer
-        written += 1
-        print(f"{out / f'{args.model}_{i:02d}'}.*\t{len(mel)} steps ({len(mel) / 16:.1f} bars of 4/4), "
-              f"{info['key']}, " + ("64 steps from noise" if args.model == "gan" else
-                                    "random symbols" if args.model == "random" else
-                                    "ended by itself" if ended else f"stopped at --max-steps {args.max_steps}"))
-    if renderer:
-        print(f"thesis-music generate: audio rendered with {renderer}", file=sys.stderr)
-    if repairs:
-        print(f"thesis-music generate: decoding repairs {dict(repairs)}", file=sys.stderr)
-    if len({tuple(m) for m in melodies}) < len(melodies):
-        print("thesis-music generate: some melodies are identical", file=sys.stderr)
-    return 0 if written else 1
-
-
 def _evaluate(args: argparse.Namespace) -> int:
     """Score melody files against a reference set: the metrics table on stdout, a JSON on request."""
     import json
 
     from . import evaluation as ev
     from .metrics import FEATURES
+    from .sources import from_files
 
-    names, melodies, skipped = ev.load_melodies(args.paths)
+    names, melodies, skipped = from_files(args.paths)
     for source, reason in skipped:
         print(f"{source}: skipped: {reason}", file=sys.stderr)
     if not melodies:
         print(f"thesis-music evaluate: no melody could be read ({len(skipped)} skipped)", file=sys.stderr)
         return 1
     if args.reference == "embedded":
-        train, _ = ev.embedded_split()
-        ref_name, ref_melodies = "embedded ballads, training side of the LSTM's split (seed 0)", train
+        reference = ev.embedded_reference(args.seed)
     else:
-        _, ref_melodies, ref_skipped = ev.load_melodies([args.reference])
+        _, ref_melodies, ref_skipped = from_files([args.reference])
         for source, reason in ref_skipped:
             print(f"{source}: skipped: {reason}", file=sys.stderr)
         if len(ref_melodies) < 2:
             print(f"thesis-music evaluate: the reference {args.reference} needs at least 2 melodies", file=sys.stderr)
             return 1
-        ref_name = args.reference
-    reference = ev.Reference.build(ref_name, ref_melodies, seed=args.seed)
+        reference = ev.Reference.build(args.reference, ref_melodies, seed=args.seed)
+    ref_name, ref_melodies = reference.name, reference.melodies
     row = ev.evaluate_set(melodies, reference, seed=args.seed)
     print(f"thesis-music evaluate: {len(melodies)} melodies ({len(skipped)} skipped) against {ref_name} "
           f"({len(ref_melodies)} melodies)", file=sys.stderr)
@@ -264,6 +85,61 @@ def _evaluate(args: argparse.Namespace) -> int:
                "skipped": [{"source": s, "reason": r} for s, r in skipped], "metrics": row}
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def _survey(args: argparse.Namespace) -> int:
+    """The listening survey: make stimuli, serve the participants' page, export and analyse the answers."""
+    from . import survey
+    from .survey_store import AnswerStore
+
+    stimuli_path = Path(args.stimuli or survey.STIMULI)
+    responses = Path(args.responses or survey.RESPONSES)
+    if args.action == "stimuli":
+        if stimuli_path.exists() and not args.force:
+            raise UsageError(f"{stimuli_path} exists (answers may belong to it); pass --force to make a new round")
+        record = survey.make_stimuli(args.per_source, args.seed)
+        survey.save_stimuli(record, stimuli_path)
+        counts = {}
+        for s in record["stimuli"]:
+            counts[s["source"]] = counts.get(s["source"], 0) + 1
+        print(f"{stimuli_path}: {len(record['stimuli'])} stimuli of {record['steps']} steps at {record['bpm']} bpm, "
+              f"seed {args.seed}: {counts}")
+        return 0
+    stimuli = survey.load_stimuli(stimuli_path)
+    if args.action == "serve":
+        from .survey_app import serve
+
+        process = serve(stimuli_path, responses, port=args.port, host=args.host)
+        shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+        print(f"thesis-music survey: participants open http://{shown}:{args.port}/ "
+              + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0" else "")
+              + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait()
+            return 0
+    store = AnswerStore(responses, [s["id"] for s in stimuli])
+    out = Path(args.out or survey.EXPORT)
+    store.export(out, stimuli)
+    df, problems = survey.load_responses(out)
+    if args.action == "export":
+        print(f"{out}: {len(df)} answers from {df['participant'].nunique()} participants")
+        return 0
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(survey.status_line(df, problems, out))
+    if len(df) == 0:
+        return 0
+    result = survey.analyse(df, seed=args.seed)
+    print(survey.report(result))
+    if args.plot:
+        from . import plots
+
+        plots.save(plots.survey_ratings(df, list(result.per_source.index)), args.plot)
+        print(f"Fig. 18: {args.plot}")
     return 0
 
 
@@ -288,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model (writes weights, vocabulary and a metrics JSON)",
                        description="Train the Table-1 LSTM on a split by song (10%% held out), or the Tables 2-3 "
                        "DCGAN / WGAN-GP on 64-step windows. Resumes from OUT/checkpoint/ after an interruption.")
-    t.add_argument("--model", choices=["lstm", "gan"], default="lstm")
-    t.add_argument("--variant", choices=["dcgan", "wgan-gp"], default="dcgan", help="GAN only")
+    t.add_argument("--model", choices=["lstm", "gan", "gan-improved"], default="lstm")
+    t.add_argument("--variant", default=None, help="gan: dcgan (default) or wgan-gp; gan-improved: seqgan "
+                   "(default), wgan-1d, wgan-1d-st or dcgan-fm (05's ablation)")
     t.add_argument("--scheme", choices=["per-pitch-hold", "thesis"], default="per-pitch-hold",
                    help="GAN only: per-pitch holds (folded to 64 columns) or the single hold that collapses")
     t.add_argument("--profile", choices=["quick", "full"], default="quick")
@@ -312,24 +189,30 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-share", type=float, default=1.0,
                    help="per-epoch validation on this random share of the held-out windows (final scores: all)")
     t.add_argument("--restart", action="store_true", help="ignore OUT/checkpoint/ and start afresh")
-    t.set_defaults(func=_train)
+    t.set_defaults(func=train)
 
     g = sub.add_parser("generate", help="generate melodies (MIDI, MusicXML, symbols, WAV)",
-                       description="LSTM: from 64 `/` (or a primer) until the model writes `/`. "
-                       "GAN: 64 steps from noise. Without --weights: the weights shipped in thesis_lib/pretrained/.")
-    g.add_argument("--model", choices=["lstm", "gan", "ngram", "random"], default="lstm",
-                   help="ngram and random are the baselines of the comparison table (no weights)")
+                       description="LSTM and n-gram: from 64 `/` (or a primer) until the model writes `/`. "
+                       "GANs: 64 steps from noise. Without --weights: the weights shipped in thesis_lib/pretrained/. "
+                       "Each score is barred in the meter and pickup its rhythm fits.")
+    g.add_argument("--model", choices=["lstm", "gan", "gan-improved", "wgan-gp", "ngram", "random"], default="lstm",
+                   help="gan is the thesis's DCGAN; ngram and random are the baselines of the comparison table")
     g.add_argument("--weights", default=None, help="a .keras file; its vocabulary is NAME_vocab.json beside it")
     g.add_argument("-n", type=int, default=4, help="how many melodies")
     g.add_argument("--temperature", type=float, default=1.0, help="0 = always the likeliest symbol (§3.1)")
     g.add_argument("--primer", default=None, help="a melody file, or symbols such as \"60 _ _ _ 64 _ 67 _\"")
-    g.add_argument("--max-steps", type=int, default=512, help="most new 16th steps per melody")
+    g.add_argument("--max-steps", type=int, default=MAX_STEPS, help="most new 16th steps per melody")
     g.add_argument("--seed", type=int, default=None, help="same seed, same melodies (default: a new one, printed)")
+    g.add_argument("--meter", choices=["2/4", "3/4", "4/4", "6/8"], default=None,
+                   help="keep only melodies whose rhythm fits this meter (the models are not conditioned on it)")
+    g.add_argument("--mode", choices=["major", "minor"], default=None, help="keep only melodies in this mode")
+    g.add_argument("--max-draws", type=int, default=1000,
+                   help="with --meter/--mode: draw at most this many melodies; exit 1 if fewer than -n match")
     g.add_argument("--key", default=None, help="write in this key instead of C major / A minor: D, Em, Bb, F#m")
-    g.add_argument("--bpm", type=float, default=100, help="tempo of MIDI and WAV (quarter notes per minute)")
+    g.add_argument("--bpm", type=float, default=BPM, help="tempo of MIDI and WAV (quarter notes per minute)")
     g.add_argument("--formats", default="mid,musicxml,txt,wav", help="any of mid,musicxml,txt,wav")
     g.add_argument("--out", required=True)
-    g.set_defaults(func=_generate)
+    g.set_defaults(func=generate)
 
     v = sub.add_parser("evaluate", help="score melodies against a reference set (objective metrics)",
                        description="Per-feature overlapped area (OA, 1 = like the reference) and KL divergence of "
@@ -343,6 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", default=None, metavar="OUT", help="also write the metrics, sources and skips as JSON")
     v.add_argument("--seed", type=int, default=0)
     v.set_defaults(func=_evaluate)
+
+    s = sub.add_parser("survey", help="the listening survey: stimuli, the participants' web page, answers",
+                       description="A teacher's round: `survey stimuli` once, `survey serve` while the class answers "
+                       "in their browsers, then `survey analyse` (Fig. 18) or `survey export` (the CSV 06 reads).")
+    s.add_argument("action", choices=["stimuli", "serve", "export", "analyse"])
+    s.add_argument("--stimuli", default=None, help="stimuli JSON (default data/survey/stimuli.json)")
+    s.add_argument("--responses", default=None, help="answers database (default data/survey/responses.sqlite)")
+    s.add_argument("--per-source", type=int, default=3, help="stimuli: melodies per source")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--force", action="store_true", help="stimuli: replace an existing stimuli file")
+    s.add_argument("--port", type=int, default=8866, help="serve: the page's port")
+    s.add_argument("--host", default="127.0.0.1", help="serve: 0.0.0.0 lets other machines on the network in")
+    s.add_argument("--out", default=None, help="export/analyse: the CSV (default data/survey/answers.csv)")
+    s.add_argument("--plot", default=None, help="analyse: also save Fig. 18 (box plot) to this PNG")
+    s.set_defaults(func=_survey)
 
     r = sub.add_parser("run", help="execute the notebook series headless (papermill)")
     r.add_argument("--profile", choices=["quick", "full"], default="quick")
@@ -359,8 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
+    if args.verb == "train" or (args.verb == "generate" and args.model not in ("ngram", "random")):  # TensorFlow
+        from .config import quiet_tensorflow
+
+        quiet_tensorflow()
     try:
         return args.func(args)
+    except UsageError as exc:
+        print(f"thesis-music {args.verb}: {exc}", file=sys.stderr)
+        return 2
     except ThesisError as exc:
         print(f"thesis-music {args.verb}: {exc}", file=sys.stderr)
         return 1

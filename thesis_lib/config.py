@@ -18,6 +18,18 @@ DELIMITER = "/"                # start / end of a melody
 MAJOR_TARGET_MIDI = 60         # C4: major songs go to C major (ch. 2)
 MINOR_TARGET_MIDI = 69         # A4: minor songs go to A minor (ch. 2)
 
+# --- generation and listening (§3.2, §3.4) ---
+MAX_STEPS = 512                # most new 16th steps of a generated melody (32 bars of 4/4)
+VAL_FRACTION = 0.1             # share of songs held out for validation, split by song (beyond the thesis)
+BPM = 100                      # tempo of every MIDI and WAV file (quarter notes per minute)
+STIMULUS_STEPS = 64            # survey stimuli are cut to the GAN's length, so length gives no source away
+NGRAM_ORDER, NGRAM_DISCOUNT = 5, 0.75  # the n-gram baseline: what markov.choose_order picks on held-out songs (04)
+
+# --- GAN diagnostics and the bar a shipped generator must meet (§3.3 and beyond) ---
+DIAGNOSTIC_SAMPLES = 256       # fixed noise vectors decoded after every epoch, and fresh ones at the end
+SHIP_MAX_ALL_HOLDS = 0.05      # at most 5% of samples only holds (95% upper Wilson bound)
+SHIP_MIN_DISTINCT = 0.90       # at least 90% of samples distinct (95% lower Wilson bound)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -41,6 +53,32 @@ class Profile:
     gan_learning_rate_d: float = 1e-3
     gan_epochs: int = 100
     gan_batch_size: int = 64
+    gan_dropout: float = 0.3    # Tables 2-3 list Dropout layers without a rate; 0.3 as in Table 1
+    # WGAN-GP (Gulrajani et al. 2017), the check of the thesis's "WGAN did not help"
+    wgan_critic_steps: int = 5
+    wgan_gp_weight: float = 10.0
+    wgan_learning_rate: float = 1e-4
+    wgan_beta_1: float = 0.5
+    wgan_beta_2: float = 0.9
+    # beyond the thesis (05, gan_improved): help for the DCGAN's G (MidiNet's code)
+    fm_weight: float = 0.1
+    fm_real_label: float = 0.9
+    fm_g_steps: int = 2
+    # WGAN-GP over 1-D convolutions (Gulrajani et al. 2017: width 512, 5 blocks, kernel 5, 10 critic steps;
+    # narrower and with fewer critic steps here, so that minutes of CPU train it at all)
+    gan1d_width: int = 64
+    gan1d_blocks: int = 5
+    gan1d_kernel: int = 5
+    gan1d_noise_size: int = 128
+    gan1d_critic_steps: int = 5
+    # SeqGAN: an LSTM generator (Table 1's layers) pre-trained by MLE, then REINFORCE against a 1-D CNN
+    seqgan_pretrain_share: float = 2 / 3    # of the time budget spent on MLE pre-training
+    seqgan_learning_rate: float = 1e-4      # G's adversarial steps: small, to fine-tune
+    seqgan_d_learning_rate: float = 1e-4
+    seqgan_batch_size: int = 64
+    seqgan_mle_weight: float = 1.0          # the MLE term that keeps G anchored to the songs
+    seqgan_d_width: int = 64
+    seqgan_steps_per_epoch: int = 25        # adversarial steps between diagnostics and checkpoints
     gan_windows_per_epoch: int | None = None  # None: every window each epoch (the thesis); else a fresh random draw
     # §3.1: temperatures shown in the thesis (Figs. 11-12)
     temperatures: tuple[float, ...] = (0.0, 1.0)
@@ -53,8 +91,10 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
     "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
-                     gan_windows_per_epoch=2048, eval_melodies=24),
+                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5),
 }
+
+THESIS = PROFILES["full"]  # the thesis's own settings: the default of every model builder
 
 
 def get_profile(name: str, **overrides) -> Profile:
@@ -66,8 +106,32 @@ def get_profile(name: str, **overrides) -> Profile:
     return replace(profile, **overrides) if overrides else profile
 
 
+def quiet_tensorflow() -> None:
+    """Import TensorFlow with its C++ start-up lines (CUDA probing, oneDNN notices) kept off the console and out of
+    notebook cells: TF_CPP_MIN_LOG_LEVEL no longer silences them (TensorFlow 2.19+), so the process's stderr is
+    closed for the import and a first operation only. Python errors still propagate as usual."""
+    import os
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        tf.constant(0).numpy()  # the first operation prints a second round of the same lines
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def set_seed(seed: int) -> None:
     """Seed Python's `random`, numpy and TensorFlow/Keras at once: same seed, same music on CPU."""
+    quiet_tensorflow()
     import keras
 
     keras.utils.set_random_seed(int(seed))

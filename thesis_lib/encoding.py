@@ -21,6 +21,7 @@ import numpy as np
 
 from .config import DELIMITER, HOLD, REST, STEPS_PER_QUARTER
 from .errors import VocabularyError
+from .files import atomic_write_text
 
 SCHEMES = ("thesis", "per-pitch-hold")
 Event = tuple  # (int | None, int)
@@ -113,6 +114,25 @@ def count_repairs(symbols: Sequence[str]) -> Counter:
     return repairs
 
 
+def start_banned(vocab: "Vocabulary") -> list[int]:
+    """Ids a melody may not start with: `/` (it would end at once) and every hold (it would hold nothing)."""
+    return [i for i, s in enumerate(vocab.symbols) if parse_symbol(s)[0] in ("delimiter", "hold")]
+
+
+def check_primer(symbols: Sequence[str]) -> list[str]:
+    """A primer's symbols, or VocabularyError with a one-line reason: no `/` inside a melody, and no hold before
+    its first note or rest (it would hold nothing)."""
+    for i, sym in enumerate(symbols):
+        kind, _ = parse_symbol(sym)
+        if kind == "delimiter":
+            raise VocabularyError(f"primer: `/` at position {i + 1} marks the end of a melody; "
+                                  "leave it out (the model starts from 64 `/` by itself)")
+        if kind == "hold" and not any(parse_symbol(s)[0] in ("onset", "rest") for s in symbols[:i]):
+            raise VocabularyError(f"primer: {sym!r} at position {i + 1} holds nothing: "
+                                  "start with a note (e.g. 60) or a rest (r)")
+    return list(symbols)
+
+
 def until_delimiter(symbols: list[str]) -> list[str]:
     """A generated melody up to (without) its first `/`."""
     return symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols
@@ -174,8 +194,6 @@ class Vocabulary:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the JSON list of symbols in id order (atomically)."""
-        from .corpus import atomic_write_text
-
         atomic_write_text(Path(path), json.dumps(list(self.symbols)) + "\n")
 
     @classmethod
@@ -214,8 +232,8 @@ class TrainingStream:
         return max(0, len(self.ids) - self.sequence_length)
 
 
-def build_stream(sequences: Sequence[Sequence[str]], vocab: Vocabulary, sequence_length: int = 64,
-                 separator_length: int = 64) -> TrainingStream:
+def build_stream(sequences: Sequence[Sequence[str]], vocab: Vocabulary, sequence_length: int,
+                 separator_length: int) -> TrainingStream:
     """`/`×64, song 1, `/`×64, song 2, …, `/`×64 as ids (§3.2). With 64 `/` no window sees two songs.
 
     A target inside song k, or in the `/` block right after it, belongs to song k: a split by song
@@ -264,67 +282,3 @@ def bar_steps(meter: str | None) -> int:
     if steps * int(den) != int(num) * 4 * STEPS_PER_QUARTER:
         raise ValueError(f"meter {meter!r} has no whole number of 16ths per bar")
     return steps
-
-
-def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0) -> list[list[tuple]]:
-    """Cut events at bar lines: bars of (pitch, steps, tie) with tie in None/'start'/'continue'/'stop'."""
-    bars: list[list[tuple]] = []
-    current: list[tuple] = []
-    room = pickup if 0 < pickup < bar else bar
-    for pitch, steps in events:
-        left, first = steps, True
-        while left > 0:
-            take = min(left, room)
-            if take == steps:
-                tie = None
-            else:
-                tie = "start" if first else ("stop" if take == left else "continue")
-            current.append((pitch, take, tie))
-            left, room, first = left - take, room - take, False
-            if room == 0:
-                bars.append(current)
-                current, room = [], bar
-    if current:
-        bars.append(current)
-    return bars
-
-
-def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0, title: str | None = None):
-    """Events to a music21 Score: the song's meter (else 4/4), its pickup bar, ties across bar lines."""
-    from music21 import key, metadata, meter as m21meter, note, stream, tie
-
-    ts_text = meter if meter and meter.count("/") == 1 else "4/4"
-    try:
-        bar = bar_steps(ts_text)
-    except ValueError:
-        ts_text, bar = "4/4", 16
-    part = stream.Part()
-    bars = split_into_bars(events, bar, pickup)
-    for i, content in enumerate(bars):
-        m = stream.Measure(number=i if pickup else i + 1)
-        if i == 0:
-            m.insert(0, key.KeySignature(0))
-            m.insert(0, m21meter.TimeSignature(ts_text))
-            if 0 < pickup < bar:
-                m.paddingLeft = (bar - pickup) / STEPS_PER_QUARTER
-        for pitch, steps, tie_type in content:
-            ql = steps / STEPS_PER_QUARTER
-            if pitch is None:
-                el = note.Rest(quarterLength=ql)
-            else:
-                if not 0 <= pitch <= 127:
-                    raise ValueError(f"pitch {pitch} is outside MIDI's 0..127")
-                el = note.Note(pitch, quarterLength=ql)
-                if tie_type:
-                    el.tie = tie.Tie(tie_type)
-            m.append(el)
-        part.append(m)
-    score = stream.Score([part])
-    score.metadata = metadata.Metadata(title=title or "")
-    return score
-
-
-def symbols_to_score(symbols: Sequence[str], meter: str | None = None, pickup: int = 0,
-                     title: str | None = None):
-    """Symbols of either scheme straight to a music21 Score."""
-    return to_score(decode_symbols(symbols), meter, pickup, title)

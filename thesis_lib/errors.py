@@ -19,3 +19,7 @@ class CorpusError(ThesisError):
 
 class VocabularyError(ThesisError):
     """A symbol that is not in the vocabulary, or a vocabulary file that cannot be read."""
+
+
+class UsageError(ThesisError):
+    """A command line that cannot be carried out as written (the CLI's exit code 2)."""

@@ -12,16 +12,17 @@ import numpy as np
 from keras import layers
 
 from .checkpoint import EpochCheckpoint, TimeBudget, load_history, save_model_atomic
-from .config import HOLD
-from .encoding import Vocabulary, count_repairs
+from .config import DIAGNOSTIC_SAMPLES, HOLD, THESIS, Profile
+from .encoding import Vocabulary, count_repairs, start_banned
 from .gan_data import IMAGE, GanData
-from .metrics import collapse_diagnostics, collapsed
-from .sampling import sample
+from .collapse import Diagnostics, best_epoch, collapse_diagnostics, collapsed
+from .sampling import sample, without
 
 # --------------------------------------------------------------------------- Tables 2 and 3
 
-def build_generator(noise_size: int = 32, vocab_size: int = IMAGE, dropout: float = 0.3) -> keras.Model:
-    """Table 2: noise → Dense(2048) → 8×8×32 → 3 × (UpSampling2D, Conv2D 8×8) → 64×V, softmax over V."""
+def build_generator(profile: Profile = THESIS) -> keras.Model:
+    """Table 2: noise → Dense(2048) → 8×8×32 → 3 × (UpSampling2D, Conv2D 8×8) → 64×64, softmax per step."""
+    noise_size, dropout = profile.gan_noise_size, profile.gan_dropout
     z = keras.Input((noise_size,), name="noise")
     x = layers.Dense(8 * 8 * 32, name="dense")(z)
     x = layers.Reshape((8, 8, 32), name="reshape")(x)
@@ -33,17 +34,16 @@ def build_generator(noise_size: int = 32, vocab_size: int = IMAGE, dropout: floa
     x = layers.UpSampling2D(name="up_3")(x)
     x = layers.Conv2D(1, 8, padding="same", name="conv_3")(x)
     x = layers.Reshape((IMAGE, IMAGE), name="steps_by_symbols")(x)
-    if vocab_size != IMAGE:
-        raise ValueError(f"Tables 2-3 need {IMAGE} columns, got {vocab_size}")
     out = layers.Softmax(axis=-1, name="softmax")(x)
     return keras.Model(z, out, name="generator")
 
 
-def build_discriminator(dropout: float = 0.3, sigmoid: bool = True) -> keras.Model:
+def build_discriminator(profile: Profile = THESIS, sigmoid: bool = True) -> keras.Model:
     """Table 3: 64×64×1 → 3 strided Conv2D 8×8 (8, 16, 32) with LeakyReLU + Dropout → Dense(1).
 
     sigmoid=False gives the WGAN-GP critic (an unbounded score).
     """
+    dropout = profile.gan_dropout
     img = keras.Input((IMAGE, IMAGE, 1), name="image")
     x = img
     for i, filters in enumerate((8, 16, 32), start=1):
@@ -61,13 +61,19 @@ TABLE3 = {"conv_1": 520, "conv_2": 8_208, "conv_3": 32_800, "real": 2_049}     #
 
 # --------------------------------------------------------------------------- decoding and diagnostics
 
-def decode_samples(probs: np.ndarray, vocab: Vocabulary, temperature: float = 1.0,
-                   seed: int = 0) -> tuple[list[list[str]], Counter]:
+def decode_samples(probs: np.ndarray, vocab: Vocabulary, temperature: float = 1.0, seed: int = 0,
+                   melody_start: bool = True) -> tuple[list[list[str]], Counter]:
     """Generator outputs (N, 64, 64) → symbol sequences by temperature sampling per step (§3.1).
 
-    A column beyond the vocabulary (the single-hold scheme pads 38 symbols to 64) reads as a hold.
+    A column beyond the vocabulary (the single-hold scheme pads 38 symbols to 64) reads as a hold. With
+    melody_start, the first step is drawn from the notes and rests only, like every model's first symbol;
+    the collapse diagnostics decode without it, so that `_ _ _ …` stays visible as what G writes.
     Returns the sequences and how often each repair rule fired over all of them.
     """
+    probs = np.asarray(probs, np.float64)
+    if melody_start:
+        probs = probs.copy()
+        probs[:, 0] = without(probs[:, 0], [*start_banned(vocab), *range(len(vocab), probs.shape[-1])])
     ids = sample(probs, temperature, np.random.default_rng(seed))
     repairs: Counter = Counter()
     seqs = []
@@ -94,17 +100,16 @@ class DCGAN(keras.Model):
     """§3.3.3-3.3.4: per step, D learns real → 1, then fakes of the not-yet-updated G → 0; then G learns
     to make D say 1 through a frozen D (Table 4). BCE, Adam 1e-4 (G) and 1e-3 (D)."""
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, noise_size: int = 32, seed: int = 0,
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, noise_size: int, seed: int = 0,
                  **kwargs):
         super().__init__(**kwargs)
         self.generator, self.discriminator, self.noise_size = generator, discriminator, int(noise_size)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")}
 
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+    def compile(self, g_optimizer, d_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(1e-4)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(1e-3)
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.bce = keras.losses.BinaryCrossentropy()
 
     @property
@@ -113,6 +118,10 @@ class DCGAN(keras.Model):
 
     def _noise(self, batch):
         return keras.random.normal((batch, self.noise_size), seed=self.seed_generator)
+
+    def probabilities(self, noise: np.ndarray) -> np.ndarray:
+        """G's output for these noise vectors as per-step probabilities (N, 64, columns)."""
+        return np.asarray(self.generator(noise, training=False), np.float64)
 
     def train_step(self, ids):
         import tensorflow as tf
@@ -146,17 +155,13 @@ class DCGAN(keras.Model):
 
 @keras.saving.register_keras_serializable(package="thesis_lib")
 class WGANGP(DCGAN):
-    """WGAN-GP (Gulrajani et al. 2017): a critic without sigmoid, gradient penalty 10, 5 critic steps per G step."""
+    """WGAN-GP (Gulrajani et al. 2017): a critic without sigmoid, a gradient penalty, several critic steps per
+    G step (`Profile.wgan_critic_steps`, `Profile.wgan_gp_weight`)."""
 
-    def __init__(self, generator, critic, noise_size: int = 32, critic_steps: int = 5, gp_weight: float = 10.0,
-                 **kwargs):
+    def __init__(self, generator, critic, noise_size: int, critic_steps: int, gp_weight: float, **kwargs):
         super().__init__(generator, critic, noise_size, **kwargs)
         self.critic_steps, self.gp_weight = critic_steps, gp_weight
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "wasserstein", "gp")}
-
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
-        super().compile(g_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                        d_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9), **kwargs)
 
     def train_step(self, ids):
         import tensorflow as tf
@@ -189,28 +194,23 @@ class WGANGP(DCGAN):
         return {k: t.result() for k, t in self.trackers.items()}
 
 
+def build_gan(profile: Profile = THESIS, variant: str = "dcgan", seed: int = 0) -> DCGAN:
+    """A compiled DCGAN (Tables 2-4, the thesis's optimizers) or WGAN-GP, every setting from the profile."""
+    g = build_generator(profile)
+    if variant == "dcgan":
+        model = DCGAN(g, build_discriminator(profile), profile.gan_noise_size, seed=seed)
+        model.compile(keras.optimizers.Adam(profile.gan_learning_rate_g), keras.optimizers.Adam(profile.gan_learning_rate_d))
+    elif variant == "wgan-gp":
+        model = WGANGP(g, build_discriminator(profile, sigmoid=False), profile.gan_noise_size,
+                       profile.wgan_critic_steps, profile.wgan_gp_weight, seed=seed)
+        adam = dict(learning_rate=profile.wgan_learning_rate, beta_1=profile.wgan_beta_1, beta_2=profile.wgan_beta_2)
+        model.compile(keras.optimizers.Adam(**adam), keras.optimizers.Adam(**adam))
+    else:
+        raise ValueError(f"variant must be 'dcgan' or 'wgan-gp', not {variant!r}")
+    return model
+
+
 # --------------------------------------------------------------------------- data, training, checkpoints
-
-class Diagnostics(keras.callbacks.Callback):
-    """Every epoch, on one fixed noise batch: the collapse diagnostics, added to the logs; a warning on collapse."""
-
-    def __init__(self, vocab: Vocabulary, noise: np.ndarray, seed: int = 0):
-        super().__init__()
-        self.vocab, self.noise, self.seed = vocab, noise, seed
-
-    def on_epoch_end(self, epoch, logs=None):
-        import warnings
-
-        probs = np.asarray(self.model.generator(self.noise, training=False))
-        seqs, repairs = decode_samples(probs, self.vocab, 1.0, self.seed)
-        diag = collapse_diagnostics(seqs)
-        logs.update(diag)
-        logs["repairs_per_sample"] = sum(repairs.values()) / len(seqs)
-        logs["collapsed"] = float(collapsed(diag))
-        if logs["collapsed"]:
-            warnings.warn(f"epoch {epoch + 1}: mode collapse ({diag['all_holds']:.0%} all holds, "
-                          f"{diag['distinct']:.0%} distinct)", stacklevel=1)
-
 
 class GanCheckpoint(EpochCheckpoint):
     """After each epoch: G and D (.keras), both optimizers' variables and the history, all written atomically."""
@@ -226,37 +226,6 @@ class GanCheckpoint(EpochCheckpoint):
         np.savez(tmp, *[np.asarray(v) for v in self.model.g_optimizer.variables],
                  *[np.asarray(v) for v in self.model.d_optimizer.variables])
         os.replace(tmp, self.directory / "optimizers.npz")
-
-
-SHIP_MAX_ALL_HOLDS, SHIP_MIN_DISTINCT = 0.05, 0.90  # the bar a shipped generator must meet (issue 4)
-
-
-def wilson_bounds(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval (95% by default) of a share observed in n samples."""
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def acceptable(diag: dict, n: int = 256) -> bool:
-    """Meets the shipping bar with 95% confidence from n samples: the all-holds share's upper Wilson bound is
-    at most 5% and the distinct share's lower bound at least 90%. (Point estimates hover around the bar from
-    one draw of noise to the next: 3.5% on the fixed batch was 5.9% on a fresh one.)"""
-    return (wilson_bounds(diag["all_holds"], n)[1] <= SHIP_MAX_ALL_HOLDS
-            and wilson_bounds(diag["distinct"], n)[0] >= SHIP_MIN_DISTINCT)
-
-
-def best_epoch(history: list[dict]) -> int | None:
-    """The epoch to keep: among those whose fixed-noise samples meet the shipping bar (`acceptable`), the least
-    noisy (fewest repairs per sample); when none does, the least collapsed (fewest all-hold samples, then most
-    distinct, then fewest repairs). None when every epoch collapsed."""
-    good = [h for h in history if acceptable(h)]
-    if good:
-        return min(good, key=lambda h: (h["repairs_per_sample"], h["all_holds"], -h["distinct"]))["epoch"]
-    ok = [h for h in history if not h.get("collapsed", 1.0)]
-    if not ok:
-        return None
-    return min(ok, key=lambda h: (h["all_holds"], -h["distinct"], h["repairs_per_sample"]))["epoch"]
 
 
 def _resume(model: DCGAN, directory) -> list[dict]:
@@ -287,14 +256,15 @@ class GanResult:
     history: list
 
 
-def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: int | None = None,
+def train(data: GanData, profile: Profile, out_dir, *, variant: str = "dcgan", epochs: int | None = None,
           max_seconds: float | None = None, seed: int = 0, restart: bool = False, keep: str = "last",
-          verbose: int | str = "auto") -> GanResult:
-    """Train the DCGAN (or WGAN-GP) on the windows; checkpoint every epoch in out_dir/checkpoint/ and resume.
+          model: DCGAN | None = None, name: str = "gan_generator", verbose: int | str = "auto") -> GanResult:
+    """Train the DCGAN (or WGAN-GP, or a compiled `model` of the same family) on the windows; checkpoint every
+    epoch in out_dir/checkpoint/ and resume.
 
     keep="best" saves the generator of `best_epoch` (the least noisy epoch that is not collapsed) instead
-    of the last one. Epochs are `profile.gan_windows_per_epoch` windows (a fresh random draw; None: all). The generator is
-    saved to out_dir/gan_generator.keras with its vocabulary gan_generator_vocab.json.
+    of the last one. Epochs are `profile.gan_windows_per_epoch` windows (a fresh random draw; None: all). The
+    generator is saved to out_dir/NAME.keras with its vocabulary NAME_vocab.json.
     """
     from pathlib import Path
 
@@ -304,23 +274,19 @@ def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: in
 
     set_seed(seed)
     out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.gan_epochs
-    g = build_generator(profile.gan_noise_size)
-    if variant == "dcgan":
-        model = DCGAN(g, build_discriminator(), profile.gan_noise_size, seed=seed)
-        model.compile(keras.optimizers.Adam(profile.gan_learning_rate_g), keras.optimizers.Adam(profile.gan_learning_rate_d))
-    elif variant == "wgan-gp":
-        model = WGANGP(g, build_discriminator(sigmoid=False), profile.gan_noise_size, seed=seed)
-        model.compile()
-    else:
-        raise ValueError(f"variant must be 'dcgan' or 'wgan-gp', not {variant!r}")
+    model = model or build_gan(profile, variant, seed)
     history = [] if restart else _resume(model, out_dir / "checkpoint")
     ds = tf.data.Dataset.from_tensor_slices(data.windows).shuffle(len(data.windows), seed=seed)
     ds = ds.batch(profile.gan_batch_size, drop_remainder=True)
     steps = None
     if profile.gan_windows_per_epoch and profile.gan_windows_per_epoch < len(data.windows):
         ds, steps = ds.repeat(), max(1, profile.gan_windows_per_epoch // profile.gan_batch_size)
-    noise = np.random.default_rng(seed).standard_normal((256, profile.gan_noise_size)).astype(np.float32)
-    callbacks = [Diagnostics(data.vocab, noise, seed), GanCheckpoint(out_dir / "checkpoint", history),
+    noise = np.random.default_rng(seed).standard_normal((DIAGNOSTIC_SAMPLES, model.noise_size)).astype(np.float32)
+
+    def draw():  # the same noise every epoch, decoded at T = 1
+        return decode_samples(model.probabilities(noise), data.vocab, 1.0, seed, melody_start=False)
+
+    callbacks = [Diagnostics(draw), GanCheckpoint(out_dir / "checkpoint", history),
                  TimeBudget(max_seconds)]
     if len(history) < epochs:
         model.fit(ds.prefetch(tf.data.AUTOTUNE), epochs=epochs, initial_epoch=len(history), steps_per_epoch=steps,
@@ -329,28 +295,21 @@ def train(data: GanData, profile, out_dir, *, variant: str = "dcgan", epochs: in
     best = out_dir / "checkpoint" / "best_generator.keras"
     if keep == "best" and best.exists():  # early stopping on the collapse diagnostics
         generator = keras.saving.load_model(best, compile=False)
-    save_model_atomic(generator, out_dir / "gan_generator.keras")
-    data.vocab.save(out_dir / "gan_generator_vocab.json")
+    save_model_atomic(generator, out_dir / f"{name}.keras")
+    data.vocab.save(out_dir / f"{name}_vocab.json")
     return GanResult(generator, data, history)
 
 
 def generate(generator: keras.Model, vocab: Vocabulary, n: int = 1, *, temperature: float = 1.0,
-             seed: int = 0) -> tuple[list[list[str]], Counter]:
+             seed: int = 0, melody_start: bool = True) -> tuple[list[list[str]], Counter]:
     """n melodies of 64 steps from noise (seeded), decoded by temperature; plus the repair counts."""
     noise = np.random.default_rng(seed).standard_normal((n, generator.input_shape[-1])).astype(np.float32)
-    return decode_samples(np.asarray(generator(noise, training=False)), vocab, temperature, seed)
+    return decode_samples(np.asarray(generator(noise, training=False)), vocab, temperature, seed, melody_start)
 
 
-def final_diagnostics(generator: keras.Model, vocab: Vocabulary, n: int = 256, seed: int = 0) -> dict:
-    """The collapse diagnostics of n fresh samples at T = 1, with repairs per sample."""
-    seqs, repairs = generate(generator, vocab, n, temperature=1.0, seed=seed + 1)
+def final_diagnostics(generator: keras.Model, vocab: Vocabulary, n: int = DIAGNOSTIC_SAMPLES, seed: int = 0) -> dict:
+    """The collapse diagnostics of n fresh samples at T = 1 (decoded as G writes them), with repairs per sample."""
+    seqs, repairs = generate(generator, vocab, n, temperature=1.0, seed=seed + 1, melody_start=False)
     diag = collapse_diagnostics(seqs)
     return {**diag, "collapsed": collapsed(diag), "n": n,
             "repairs": dict(repairs), "repairs_per_sample": sum(repairs.values()) / n}
-
-
-def load_pretrained(name: str = "gan_generator") -> tuple[keras.Model, Vocabulary, dict]:
-    """The shipped generator, its vocabulary and provenance (metrics JSON) from thesis_lib/pretrained/."""
-    from .lstm import load_pretrained as load_shipped
-
-    return load_shipped(name, f"{name.replace('_generator', '')}_metrics.json")

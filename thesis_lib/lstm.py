@@ -16,10 +16,11 @@ import numpy as np
 from keras import layers, ops
 
 from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
-from .config import DELIMITER as DELIMITER_SYM, Profile, set_seed
-from .encoding import TrainingStream, Vocabulary, build_stream, make_dataset, until_delimiter
-from .sampling import must_start, sample
-from .scoring import CLASSES, score_predictions, split_songs, symbol_classes, window_targets
+from .config import DELIMITER as DELIMITER_SYM, MAX_STEPS, THESIS, VAL_FRACTION, Profile, set_seed
+from .corpus import split_songs
+from .encoding import TrainingStream, Vocabulary, build_stream, make_dataset, start_banned, until_delimiter
+from .sampling import must_start, sample, without
+from .scoring import CLASSES, score_predictions, symbol_classes, window_targets
 
 
 def one_hot_layer(vocab_size: int) -> layers.Embedding:
@@ -61,19 +62,24 @@ class ClassAccuracy(keras.metrics.Metric):
         return {**super().get_config(), "class_ids": self.class_ids, "vocab_size": self.vocab_size}
 
 
-def table1_param_counts(vocab_size: int, units: int = 256) -> dict[str, int]:
+def table1_param_counts(vocab_size: int, units: int = THESIS.lstm_units) -> dict[str, int]:
     """Table 1's parameter counts for a vocabulary size: 4·u·(in+u+1) per LSTM, u·V+V for the Dense."""
     return {"lstm_1": 4 * units * (vocab_size + units + 1), "lstm_2": 4 * units * (2 * units + 1),
             "next_symbol": units * vocab_size + vocab_size}
 
 
-def build_model(vocab_size: int, sequence_length: int = 64, units: int = 256, dropout: float = 0.3,
-                every_step: bool = False) -> keras.Model:
-    """Table 1 as a functional model: int32 ids (batch, 64) → probabilities (batch, V).
+def build_model(vocab_size: int, profile: Profile = THESIS, every_step: bool = False) -> keras.Model:
+    """Table 1 as a functional model: int32 ids (batch, 64) → probabilities (batch, V), sized by the profile.
 
     every_step=True gives the same layers and weights, but the second LSTM returns sequences so the
     output is (batch, 64, V): a next-symbol distribution after every prefix of the window.
     """
+    return _table1(vocab_size, profile.sequence_length, profile.lstm_units, profile.lstm_dropout, every_step)
+
+
+def _table1(vocab_size: int, sequence_length: int | None, units: int, dropout: float,
+            every_step: bool = False) -> keras.Model:
+    """The layers of Table 1 for any sizes (sequence_length None: any length, for whole-history generation)."""
     ids = keras.Input((sequence_length,), dtype="int32", name="ids")
     x = one_hot_layer(vocab_size)(ids)
     x = layers.LSTM(units, return_sequences=True, name="lstm_1")(x)
@@ -95,9 +101,9 @@ def class_metrics(vocab: Vocabulary) -> list[ClassAccuracy]:
             for k, name in enumerate(CLASSES) if (cls == k).any()]
 
 
-def compile_model(model: keras.Model, vocab: Vocabulary, learning_rate: float = 1e-3) -> keras.Model:
+def compile_model(model: keras.Model, vocab: Vocabulary, profile: Profile = THESIS) -> keras.Model:
     """The thesis's recipe: Adam, categorical cross-entropy (on integer targets), accuracy (+ per class)."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+    model.compile(optimizer=keras.optimizers.Adam(profile.lstm_learning_rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(),
                   metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"), *class_metrics(vocab)])
     return model
@@ -133,11 +139,11 @@ class LstmData:
                 "vocab_size": len(self.vocab)}
 
 
-def prepare_data(sequences: Sequence[Sequence[str]], vocab: Vocabulary | None = None, *, sequence_length: int = 64,
-                 separator_length: int = 64, val_fraction: float = 0.1, seed: int = 0) -> LstmData:
+def prepare_data(sequences: Sequence[Sequence[str]], vocab: Vocabulary | None = None, *, profile: Profile = THESIS,
+                 val_fraction: float = VAL_FRACTION, seed: int = 0) -> LstmData:
     """Stream the songs (§3.2) and split their windows by song: no song has windows on both sides."""
     vocab = vocab or Vocabulary.from_sequences(sequences)
-    stream = build_stream(sequences, vocab, sequence_length, separator_length)
+    stream = build_stream(sequences, vocab, profile.sequence_length, profile.separator_length)
     train, val = split_songs(len(sequences), val_fraction, seed)
     return LstmData(stream, vocab, train, val, stream.window_starts(train), stream.window_starts(val))
 
@@ -203,14 +209,12 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.lstm_epochs
     ckpt_dir = out_dir / "checkpoint"
     strategy = strategy or choose_strategy()
-    V, n = len(data.vocab), data.stream.sequence_length
+    V = len(data.vocab)
     with strategy.scope():
         model, history = (None, []) if restart else resume(ckpt_dir)
         if model is None:
-            model = compile_model(build_model(V, n, profile.lstm_units, profile.lstm_dropout, every_step),
-                                  data.vocab, profile.lstm_learning_rate)
-        table1 = model if not every_step else compile_model(
-            build_model(V, n, profile.lstm_units, profile.lstm_dropout), data.vocab)
+            model = compile_model(build_model(V, profile, every_step), data.vocab, profile)
+        table1 = model if not every_step else compile_model(build_model(V, profile), data.vocab, profile)
     starts = data.train_starts[::profile.every_step_stride] if every_step else data.train_starts
     train_ds = make_dataset(data.stream, starts, V, profile.lstm_batch_size, shuffle=True, seed=seed,
                             one_hot=False, every_step=every_step)
@@ -245,12 +249,17 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     return TrainResult(final, data, history, evaluate(final, data), kept)
 
 
-def plain_copy(model: keras.Model) -> keras.Model:
-    """A fresh, uncompiled Table-1 model with the same weights: small to ship, no optimizer state."""
-    V, n, units = model_dims(model)
-    copy = build_model(V, n, units, model.get_layer("dropout").rate)
+def rebuild(model: keras.Model, sequence_length: int | None, every_step: bool = False) -> keras.Model:
+    """The same Table-1 weights in a model of another window length (None: any) or output view (every step)."""
+    V, _, units = model_dims(model)
+    copy = _table1(V, sequence_length, units, model.get_layer("dropout").rate, every_step)
     copy.set_weights(model.get_weights())
     return copy
+
+
+def plain_copy(model: keras.Model) -> keras.Model:
+    """A fresh, uncompiled Table-1 model with the same weights: small to ship, no optimizer state."""
+    return rebuild(model, model_dims(model)[1])
 
 
 def predict_windows(model: keras.Model, stream: TrainingStream, starts: np.ndarray,
@@ -272,14 +281,10 @@ def evaluate(model: keras.Model, data: LstmData) -> dict:
 
 
 def load(path: str | os.PathLike) -> keras.Model:
-    """Load a saved Table-1 model (`.keras`)."""
-    path = Path(path)
-    if not path.exists():
-        from .errors import ThesisError
+    """Load a saved Table-1 model (`.keras`, built-in layers only)."""
+    from .shipped import load_model
 
-        raise ThesisError(f"{path}: no such model file")
-    return keras.saving.load_model(path, compile=False)
-
+    return load_model(path)
 
 
 # --------------------------------------------------------------------------- generation (§3.1-3.2)
@@ -303,14 +308,20 @@ def build_step_model(model: keras.Model) -> keras.Model:
 class Generator:
     """Stateful batched generation: each new symbol is fed once and the LSTM state is carried forward."""
 
-    def __init__(self, model: keras.Model, vocab: Vocabulary):
+    def __init__(self, model: keras.Model, vocab: Vocabulary, context: int | None = None):
         import tensorflow as tf
 
-        V, self.context, self.units = model_dims(model)
+        V, length, self.units = model_dims(model)
+        self.context = context or length or THESIS.sequence_length  # `/` fed before the first symbol
         if V != len(vocab):
             raise ValueError(f"the model has {V} output symbols but the vocabulary {len(vocab)}")
         self.model, self.vocab, self.step = model, vocab, build_step_model(model)
         self._call = tf.function(lambda *a: self.step(list(a), training=False), reduce_retracing=True)
+
+    def refresh(self) -> None:
+        """Copy the model's current weights into the one-step twin (after a training step changed them)."""
+        for name in ("lstm_1", "lstm_2", "next_symbol"):
+            self.step.get_layer(name).set_weights(self.model.get_layer(name).get_weights())
 
     def _feed(self, ids: np.ndarray, states: list) -> tuple[np.ndarray, list]:
         p, *states = self._call(ids.reshape(-1, 1).astype(np.int32), *states)
@@ -325,20 +336,22 @@ class Generator:
         return p, states
 
     def generate(self, n: int = 1, *, temperature: float = 1.0, primer: Sequence[str] = (),
-                 max_steps: int = 512, seed: int = 0) -> list[list[str]]:
+                 max_steps: int = MAX_STEPS, seed: int = 0, may_end: bool = True) -> list[list[str]]:
         """n melodies (primer + new symbols), each ending before the first `/` or after max_steps new ones.
 
-        Without a primer the first symbol is drawn with `/` excluded (`must_start`): after 64 `/` an
-        empty melody is never what was asked for, and the LSTM cannot count 64 `/` exactly.
+        Without a primer the first symbol is a note or a rest (`must_start`): after 64 `/` an empty melody
+        is never what was asked for, the LSTM cannot count 64 `/` exactly, and a hold would hold nothing.
         """
         rng = np.random.default_rng(seed)
         p, states = self.start(primer)
-        p = must_start(np.repeat(p, n, axis=0), self.vocab.id(DELIMITER_SYM), primer)
+        p = must_start(np.repeat(p, n, axis=0), start_banned(self.vocab), primer)
         states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
         delim = self.vocab.id(DELIMITER_SYM)
         out = np.full((n, max_steps), delim, np.int32)
         done = np.zeros(n, bool)
         for t in range(max_steps):
+            if not may_end:  # a fixed length: `/` is never drawn (the GAN-style openings of 64 steps)
+                p = without(p, [delim])
             nxt = sample(p, temperature, rng).astype(np.int32)
             out[:, t] = np.where(done, delim, nxt)
             done |= nxt == delim
@@ -349,87 +362,30 @@ class Generator:
 
 
 def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float = 1.0,
-                   primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0,
-                   window: int | None = 64) -> list[str]:
-    """The thesis's way, kept as a reference: re-run the last 64 symbols for every new symbol.
+                   primer: Sequence[str] = (), max_steps: int = MAX_STEPS, seed: int = 0,
+                   whole_history: bool = False) -> list[str]:
+    """The thesis's way, kept as a reference: re-run the last 64 symbols (the model's window) for every new symbol.
 
-    window=None re-runs the whole history from the first `/` instead: exactly what `Generator`
+    whole_history=True re-runs the whole history from the first `/` instead: exactly what `Generator`
     computes once per symbol by carrying the state, so the two must agree (a test checks it).
     """
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
     V, n, units = model_dims(model)
-    if window is None:
-        weights = model.get_weights()
-        model = build_model(V, None, units, model.get_layer("dropout").rate)
-        model.set_weights(weights)
+    if whole_history:
+        model = rebuild(model, None)
     call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)  # as fast as Keras allows
     ids = list(vocab.encode([DELIMITER_SYM] * n + list(primer)))
     delim, new = vocab.id(DELIMITER_SYM), []
     for t in range(max_steps):
-        x = np.array([ids if window is None else ids[-window:]], np.int32)
+        x = np.array([ids if whole_history else ids[-n:]], np.int32)
         p = np.asarray(call(x))
         if t == 0:
-            p = must_start(p, delim, primer)
+            p = must_start(p, start_banned(vocab), primer)
         nxt = int(sample(p, temperature, rng)[0])
         if nxt == delim:
             break
         ids.append(nxt)
         new.append(nxt)
     return list(primer) + vocab.decode(new)
-
-
-# --------------------------------------------------------------------------- shipped weights, speed, comparisons
-
-PRETRAINED = Path(__file__).resolve().parent / "pretrained"
-
-
-def load_pretrained(name: str = "lstm", metrics_name: str | None = None) -> tuple[keras.Model, Vocabulary, dict]:
-    """A shipped model NAME.keras, its vocabulary NAME_vocab.json and its provenance (metrics JSON, {} when
-    absent) from thesis_lib/pretrained/; the metrics file is NAME_metrics.json unless named."""
-    import json
-
-    model = load(PRETRAINED / f"{name}.keras")
-    metrics = PRETRAINED / (metrics_name or f"{name}_metrics.json")
-    return (model, Vocabulary.load(PRETRAINED / f"{name}_vocab.json"),
-            json.loads(metrics.read_text()) if metrics.exists() else {})
-
-
-def time_to_reach(history: Sequence[dict], target: float) -> float | None:
-    """Wall-clock seconds until the held-out loss first reached `target` (None if it never did)."""
-    return next((h["seconds"] for h in history if h["val_loss"] <= target), None)
-
-
-def generation_speed(model: keras.Model, vocab: Vocabulary, *, steps: int = 128, batch: int = 256,
-                     naive_steps: int = 32) -> dict:
-    """Symbols per second: naive 64-step windows, stateful single melody, stateful batch of `batch`.
-
-    Every symbol is computed (no melody stops early), so the figures are per symbol, like for like.
-    """
-    import time
-
-    gen = Generator(model, vocab)
-    probe = np.array([vocab.id(DELIMITER_SYM)])
-    gen._feed(probe, [np.zeros((1, gen.units), np.float32)] * 4)  # trace once before timing
-    import tensorflow as tf
-
-    call = tf.function(lambda x: model(x, training=False))  # compiled, like the stateful step
-    ids = list(vocab.encode([DELIMITER_SYM] * gen.context))
-    call(np.array([ids], np.int32))  # trace once before timing
-    timings = {}
-    t = time.perf_counter()
-    for _ in range(naive_steps):
-        p = np.asarray(call(np.array([ids[-gen.context:]], np.int32)))
-        ids.append(int(p.argmax()))
-    timings["naive 64-step window"] = naive_steps / (time.perf_counter() - t)
-    for name, n in (("stateful, 1 melody", 1), (f"stateful, batch of {batch}", batch)):
-        states = [np.zeros((n, gen.units), np.float32) for _ in range(4)]
-        x = np.full(n, probe[0])
-        gen._feed(x, states)  # trace this batch size
-        t = time.perf_counter()
-        for _ in range(steps):
-            p, states = gen._feed(x, states)
-            x = sample(p, 1.0, np.random.default_rng(0)).astype(np.int32)
-        timings[name] = n * steps / (time.perf_counter() - t)
-    return timings

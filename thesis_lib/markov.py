@@ -11,9 +11,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .config import DELIMITER
-from .encoding import TrainingStream, Vocabulary, until_delimiter
-from .sampling import must_start, sample
+from .config import DELIMITER, MAX_STEPS, NGRAM_DISCOUNT, THESIS
+from .encoding import TrainingStream, Vocabulary, start_banned, until_delimiter
+from .sampling import sample, without
 from .scoring import score_predictions, target_positions, window_targets
 
 
@@ -40,7 +40,7 @@ class NGram:
 
     order: int
     vocab_size: int
-    discount: float = 0.75
+    discount: float = NGRAM_DISCOUNT
     levels: list = field(default_factory=list)
     unigram: np.ndarray | None = None
 
@@ -77,8 +77,8 @@ class NGram:
             p[seen] = higher + (self.discount * lv.types[r][:, None] / tot) * p[seen]
         return p
 
-    def generate(self, vocab: Vocabulary, n: int = 1, *, temperature: float = 1.0, max_steps: int = 512,
-                 seed: int = 0, primer: Sequence[str] = (), context: int = 64) -> list[list[str]]:
+    def generate(self, vocab: Vocabulary, n: int = 1, *, temperature: float = 1.0, max_steps: int = MAX_STEPS,
+                 seed: int = 0, primer: Sequence[str] = (), context: int = THESIS.separator_length) -> list[list[str]]:
         """Sample n melodies after `context` × `/` (+ primer), each until `/` or max_steps; primer included.
 
         An n-gram sees only n-1 symbols, so after a run of `/` it cannot tell that the song should
@@ -94,8 +94,8 @@ class NGram:
             # one row per melody: its own buffer, target position t
             rows = np.arange(n) * buf.shape[1] + t
             p = self.distributions(buf.reshape(-1), rows)
-            if t == len(start):
-                p = must_start(p, delim, ())  # the n-gram's first new symbol is never `/`, primer or not
+            if t == len(start):  # the first new symbol is never `/` (primer or not), nor a hold without a primer
+                p = without(p, [delim] if len(primer) else start_banned(vocab))
             nxt = sample(p, temperature, rng)
             buf[:, t] = np.where(done, delim, nxt)
             done |= nxt == delim

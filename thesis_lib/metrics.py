@@ -1,73 +1,20 @@
-"""Objective measures of generated melodies: distinctness, pairwise edit distance, mode collapse."""
+"""Objective measures of one melody and of a set's variety: MGEval features (Yang & Lerch 2018), bar fill,
+verbatim copying (novelty) and diversity. They receive melodies; they never run a model."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
 
-from .encoding import decode_symbols, parse_symbol
 
+def edit_distances(seqs: Sequence[Sequence]) -> np.ndarray:
+    """Levenshtein distances between all pairs of sequences of any lengths (symbols or ids), by rapidfuzz."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
 
-def _row_distances(a: np.ndarray, others: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Levenshtein distances from id row `a` to each padded row of `others` (true lengths given), at once.
-
-    Padding never changes a DP cell left of a row's true length, so reading column `lengths` is exact.
-    """
-    m = others.shape[1]
-    cols = np.arange(m + 1)
-    prev = np.tile(cols, (len(others), 1))
-    for r in range(1, len(a) + 1):
-        sub = prev[:, :-1] + (others != a[r - 1])
-        best = np.concatenate([np.full((len(others), 1), r), np.minimum(sub, prev[:, 1:] + 1)], axis=1)
-        # insertions along the row: cur[c] = min_k<=c (best[k] + c - k), a running minimum
-        prev = np.minimum.accumulate(best - cols, axis=1) + cols
-    return prev[np.arange(len(others)), lengths]
-
-
-def edit_distances(seqs: Sequence[Sequence[int]]) -> np.ndarray:
-    """Levenshtein distances between all pairs of id rows of any lengths (a symmetric matrix)."""
-    rows = [np.asarray(s, np.int64) for s in seqs]
-    n = len(rows)
-    out = np.zeros((n, n))
-    for i in range(n - 1):
-        rest = rows[i + 1:]
-        lengths = np.array([len(r) for r in rest])
-        padded = np.full((len(rest), max(lengths.max(), 1)), -1, np.int64)
-        for k, r in enumerate(rest):
-            padded[k, :len(r)] = r
-        out[i, i + 1:] = out[i + 1:, i] = _row_distances(rows[i], padded, lengths)
-    return out
-
-
-def edit_distance_matrix(seqs: np.ndarray) -> np.ndarray:
-    """Levenshtein distances between all pairs of equal-length id rows."""
-    return edit_distances(list(np.asarray(seqs)))
-
-
-def collapse_diagnostics(seqs: Sequence[Sequence[str]], max_pairs_of: int = 64) -> dict:
-    """Share all-holds, share distinct, pitch-class entropy (bits) and mean pairwise edit distance."""
-    holds = [all(parse_symbol(s)[0] == "hold" for s in seq) for seq in seqs]
-    pcs: Counter = Counter()
-    for seq in seqs:
-        for p, n in decode_symbols(seq):
-            if p is not None:
-                pcs[p % 12] += n
-    total = sum(pcs.values())
-    ent = -sum(c / total * np.log2(c / total) for c in pcs.values()) if total else 0.0
-    vocab = {s: k for k, s in enumerate(sorted({s for seq in seqs for s in seq}))}
-    sub = np.array([[vocab[s] for s in seq] for seq in seqs[:max_pairs_of]])
-    dist = edit_distance_matrix(sub) if len(sub) > 1 else np.zeros((1, 1))
-    n = len(sub)
-    return {"all_holds": float(np.mean(holds)), "distinct": len({tuple(s) for s in seqs}) / len(seqs),
-            "pitch_class_entropy": float(ent),
-            "mean_edit_distance": float(dist.sum() / (n * (n - 1))) if n > 1 else 0.0}
-
-
-def collapsed(diag: dict) -> bool:
-    """Mode collapse: over half the samples are only holds, or under 10% of them are distinct."""
-    return diag["all_holds"] > 0.5 or diag["distinct"] < 0.1
+    rows = [list(s) for s in seqs]
+    return np.asarray(cdist(rows, rows, scorer=Levenshtein.distance, dtype=np.int64), float)
 
 
 # --------------------------------------------------------------------------- per-melody features (MGEval)
@@ -88,10 +35,12 @@ FEATURES = {
 }
 
 
-def _entropy(counts) -> float:
-    """Shannon entropy in bits of a count vector (0 for an empty one)."""
-    c = np.asarray([v for v in counts if v > 0], float)
-    return float(-(c / c.sum() * np.log2(c / c.sum())).sum()) if c.size else 0.0
+def entropy_bits(counts) -> float:
+    """Shannon entropy in bits of a count vector (0 for an empty one), by scipy."""
+    from scipy.stats import entropy
+
+    c = np.asarray(counts, float)
+    return float(entropy(c, base=2)) if c.sum() > 0 else 0.0
 
 
 def bar_fill(events: Sequence[tuple], bar_lengths: Sequence[int] = BAR_LENGTHS) -> tuple[float, int]:
@@ -144,8 +93,8 @@ def melody_features(events: Sequence[tuple]) -> dict[str, np.ndarray | float]:
         "avg_ioi": float(np.diff(onsets).mean()) if len(onsets) > 1 else 0.0,
         "note_length_histogram": lengths / max(lengths.sum(), 1.0),
         "scale_consistency": in_scale / len(pcs) if len(pcs) else 0.0,
-        "pitch_entropy": _entropy(np.bincount(pitches) if len(pitches) else []),
-        "pitch_class_entropy": _entropy(pc_hist),
+        "pitch_entropy": entropy_bits(np.bincount(pitches) if len(pitches) else []),
+        "pitch_class_entropy": entropy_bits(pc_hist),
         "bar_fill": bar_fill(events)[0],
     }
 
@@ -211,17 +160,18 @@ class Novelty:
 
     def longest_copy(self, seq: Sequence[str]) -> int:
         """The longest run of symbols of seq that occurs verbatim in a reference song."""
-        return self.copies(seq)[0]
+        return int(self.match_lengths(seq).max(initial=0))
 
     def copied_windows(self, seq: Sequence[str], window: int = 128) -> tuple[int, int]:
         """(copied, total) windows of `window` steps (8 bars of 4/4 by default) found verbatim in a song."""
-        return self.copies(seq, window)[1:]
+        return copied_windows(self.match_lengths(seq), window)
 
-    def copies(self, seq: Sequence[str], window: int = 128) -> tuple[int, int, int]:
-        """(longest copied run, copied windows, total windows) from one walk of the automaton."""
-        lengths = self.match_lengths(seq)
-        ends = lengths[window - 1:] if len(seq) >= window else lengths[:0]
-        return int(lengths.max(initial=0)), int((ends >= window).sum()), len(ends)
+
+def copied_windows(match_lengths: np.ndarray, window: int) -> tuple[int, int]:
+    """(copied, total) windows of `window` steps, from `Novelty.match_lengths`: a window is copied when the run
+    ending at its last step is at least the window long."""
+    ends = match_lengths[window - 1:] if len(match_lengths) >= window else match_lengths[:0]
+    return int((ends >= window).sum()), len(ends)
 
 
 def diversity(sequences: Sequence[Sequence[str]], max_melodies: int = 64) -> dict:
@@ -230,8 +180,7 @@ def diversity(sequences: Sequence[Sequence[str]], max_melodies: int = 64) -> dic
     if not sequences:
         return {"distinct": 0.0, "mean_distance": 0.0}
     sub = [list(s) for s in sequences[:max_melodies]]
-    ids = {s: k for k, s in enumerate(sorted({x for seq in sub for x in seq}))}
-    d = edit_distances([[ids[x] for x in seq] for seq in sub])
+    d = edit_distances(sub)
     lengths = np.array([len(s) for s in sub])
     longer = np.maximum.outer(lengths, lengths).astype(float)
     i, j = np.triu_indices(len(sub), 1)

@@ -1,26 +1,37 @@
-"""The JupyterLab panel of 04_lstm: a temperature slider, a primer, and a button that generates and plays."""
+"""The JupyterLab panel of 04_lstm: temperature, primer, seed, meter and mode, and a button that generates,
+engraves and plays (the WAV it plays is rendered once, by the same renderer as `generate`'s files)."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import os
+from typing import Sequence
+
+from .config import BPM, MAX_STEPS
 
 
-def generation_panel(generate: Callable[..., list[list[str]]], *, bpm: float = 100, max_steps: int = 256):
-    """An ipywidgets box. `generate(n, temperature=, primer=, max_steps=, seed=)` returns melodies as symbols.
+def generation_panel(source: str = "lstm", weights: str | os.PathLike | None = None, *, bpm: float = BPM,
+                     max_steps: int = MAX_STEPS, max_draws: int = 200):
+    """An ipywidgets box over `sources.melodies` / `sources.matching` (shipped weights unless `weights` is given).
 
-    Each press draws a new seed (shown, so a melody can be made again) and shows notation, symbols and audio.
+    Each press uses the seed shown (so a melody can be made again) and then moves it on by one.
     """
+    import tempfile
+
     import ipywidgets as w
     from IPython.display import SVG, Audio, display
 
-    from .encoding import decode_symbols, parse_symbol
-    from .errors import VocabularyError
-    from .render import SAMPLE_RATE, melody_score, notation_svg, synthesize
+    from . import sources
+    from .encoding import check_primer, decode_symbols, parse_symbol
+    from .errors import ThesisError, VocabularyError
+    from .notation import melody_score, notation_svg
+    from .render import render_wav
 
     temperature = w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="temperature")
     primer = w.Text(value="", placeholder="e.g. 60 _ _ _ 64 _ 67 _ (empty: start from 64 /)",
                     description="primer", layout=w.Layout(width="60%"))
     seed = w.IntText(value=0, description="seed")
+    meter = w.Dropdown(options=["any", "2/4", "3/4", "4/4", "6/8"], value="any", description="meter")
+    mode = w.Dropdown(options=["any", "major", "minor"], value="any", description="mode")
     button = w.Button(description="Generate and play", button_style="primary", icon="music")
     out = w.Output()
 
@@ -31,33 +42,51 @@ def generation_panel(generate: Callable[..., list[list[str]]], *, bpm: float = 1
             try:
                 for s in symbols:
                     parse_symbol(s)
-                melody = generate(1, temperature=temperature.value, primer=symbols, max_steps=max_steps,
-                                  seed=seed.value)[0]
-            except (VocabularyError, ValueError) as exc:
-                print(f"primer: {exc}")
+                check_primer(symbols)
+                kw = dict(temperature=temperature.value, primer=symbols, max_steps=max_steps, seed=seed.value,
+                          weights=weights)
+                if meter.value != "any" or mode.value != "any":
+                    found = sources.matching(source, 1, meter=None if meter.value == "any" else meter.value,
+                                             mode=None if mode.value == "any" else mode.value, max_draws=max_draws, **kw)
+                    if not found.batch.melodies:
+                        print(f"none of {found.drawn} melodies matched {meter.value} / {mode.value}")
+                        return
+                    melody = found.batch.melodies[0]
+                    print(f"{found.drawn} drawn to find one that matches")
+                else:
+                    melody = sources.melodies(source, 1, **kw).melodies[0]
+            except (VocabularyError, ValueError, ThesisError) as exc:
+                print(f"primer: {exc}" if isinstance(exc, VocabularyError) else str(exc))
                 return
             events = decode_symbols(melody)
-            print(f"seed {seed.value}, T = {temperature.value}: {len(melody)} steps")
+            m, pickup, md = sources.describe(melody) if events else ("4/4", 0, "major")
+            print(f"seed {seed.value}, T = {temperature.value}: {len(melody)} steps, {m}, {md}")
             print(" ".join(melody))
             if events:
-                display(SVG(notation_svg(melody_score(events, bpm))))
-                display(Audio(synthesize(events, bpm), rate=SAMPLE_RATE))
+                display(SVG(notation_svg(melody_score(events, bpm=bpm, meter=m, pickup=pickup,
+                                                      key="C major" if md == "major" else "a minor"))))
+                with tempfile.TemporaryDirectory() as tmp:
+                    wav = os.path.join(tmp, "melody.wav")
+                    render_wav(events, wav, bpm)
+                    display(Audio(filename=wav))
             seed.value += 1
 
     button.on_click(on_click)
-    return w.VBox([w.HBox([temperature, seed]), primer, button, out])
+    return w.VBox([w.HBox([temperature, seed]), w.HBox([meter, mode]), primer, button, out])
 
 
 def melodies_table(melodies: Sequence[Sequence[str]]):
-    """Length in steps and bars, notes, distinct pitches of each generated melody (a pandas table)."""
+    """Length in steps, meter and pickup, mode, notes, distinct pitches of each generated melody (a pandas table)."""
     import pandas as pd
 
     from .encoding import decode_symbols
+    from .sources import describe
 
     rows = []
     for i, m in enumerate(melodies, start=1):
         ev = decode_symbols(m)
         notes = [p for p, _ in ev if p is not None]
-        rows.append({"melody": i, "steps": len(m), "bars of 4/4": round(len(m) / 16, 2), "notes": len(notes),
-                     "distinct pitches": len(set(notes))})
+        meter, pickup, mode = describe(m) if notes else ("–", 0, "–")
+        rows.append({"melody": i, "steps": len(m), "meter": meter, "pickup": pickup, "mode": mode,
+                     "notes": len(notes), "distinct pitches": len(set(notes))})
     return pd.DataFrame(rows).set_index("melody")

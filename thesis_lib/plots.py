@@ -7,6 +7,7 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .theory import DURATIONS, pitch_name
 
@@ -112,14 +113,16 @@ def pitch_ranges(lowest: Sequence[int], highest: Sequence[int]):
 
 def temperature_curves(p: np.ndarray, labels: Sequence[str], temperatures: Sequence[float]):
     """Fig. 7 plus §3.1's formula: one output distribution reweighted at several temperatures."""
-    from .sampling import apply_temperature, entropy
+    from scipy.stats import entropy
+
+    from .sampling import apply_temperature
 
     fig, axes = plt.subplots(1, len(temperatures), figsize=(3.1 * len(temperatures), 3.1), sharey=True)
     for ax, t in zip(np.atleast_1d(axes), temperatures):
         q = apply_temperature(p, t)
         ax.bar(range(len(p)), q, color="tab:blue")
         ax.set_xticks(range(len(p)), labels, rotation=90, fontsize=7)
-        ax.set_title(f"T = {t:g}  (H = {max(0.0, float(entropy(q))):.2f} nats)", fontsize=9)
+        ax.set_title(f"T = {t:g}  (H = {float(entropy(q)):.2f} nats)", fontsize=9)
     np.atleast_1d(axes)[0].set_ylabel("probability")
     fig.suptitle("Fig. 7 / §3.1: p' = softmax(log p / T); T→0 is argmax, T = 1 leaves p as it is")
     fig.tight_layout()
@@ -138,8 +141,9 @@ def symbol_counts(counts: Counter, order: Sequence[str], title: str):
     return fig
 
 
-def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM"):
-    """Fig. 10: loss and accuracy per epoch, training vs held-out songs (plus held-out note-onset accuracy)."""
+def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM", kept: int | None = None):
+    """Fig. 10: loss and accuracy per epoch, training vs held-out songs (plus held-out note-onset accuracy);
+    a dotted line marks the epoch whose weights were kept."""
     ep = [h["epoch"] for h in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
     a.plot(ep, [h["loss"] for h in history], "o-", label="training")
@@ -151,7 +155,10 @@ def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM"):
         b.plot(ep, [h["val_acc_note"] for h in history], "s--", label="held-out, note onsets only")
     b.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy", ylim=(0, 1))
     for ax in (a, b):
+        if kept is not None:
+            ax.axvline(kept, color="grey", ls=":", label=f"kept: epoch {kept}")
         ax.legend(frameon=False)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
 
@@ -187,6 +194,7 @@ def gan_curves(history: Sequence[dict], title: str = "DCGAN"):
     b.set(xlabel="epoch", title=f"{title}: discriminator")
     for ax in (a, b):
         ax.legend(frameon=False)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
 
@@ -201,6 +209,7 @@ def collapse_curves(histories: dict[str, Sequence[dict]]):
     for ax, t in zip(axes, ("share of samples that are all holds", "share of distinct samples",
                             "pitch-class entropy (bits)")):
         ax.set(xlabel="epoch", title=t)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylim(-0.05, 1.05)
     axes[1].set_ylim(-0.05, 1.05)
     axes[0].legend(frameon=False)
@@ -240,6 +249,16 @@ def survey_ratings(df, order: Sequence[str]):
     ax.set_title(f"Fig. 18: listening survey ({len(df)} answers, {df['participant'].nunique()} participants)")
     fig.tight_layout()
     return fig
+
+
+def slug(name: str) -> str:
+    """A run's name as part of a file name: 'DCGAN, per-pitch hold' -> 'dcgan_per_pitch_hold'."""
+    return name.lower().replace(",", "").replace(" ", "_").replace("-", "_")
+
+
+def close(fig) -> None:
+    """Close a figure that was already shown, so the notebook does not show it twice."""
+    plt.close(fig)
 
 
 def save(fig, path) -> None:

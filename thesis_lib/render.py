@@ -1,4 +1,4 @@
-"""Out: MIDI and MusicXML files, notation as SVG (verovio), and the piano-roll data beside it."""
+"""Out: MIDI, MusicXML, symbol and WAV files of songs and melodies, and their audio (FluidSynth or numpy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .encoding import to_score
+from .config import BPM
+from .notation import to_score
 
 
 def safe_name(source: str) -> str:
@@ -29,37 +30,10 @@ def write_score(score, path: str | os.PathLike) -> Path:
 
 
 def write_song(events: Sequence[tuple], stem: str | os.PathLike, meter: str | None = None, pickup: int = 0,
-               title: str | None = None) -> list[Path]:
-    """Write one melody as STEM.mid and STEM.musicxml; returns both paths."""
-    score = to_score(events, meter, pickup, title)
+               title: str | None = None, key: str = "C major") -> list[Path]:
+    """Write one song (its own meter and pickup) as STEM.mid and STEM.musicxml; returns both paths."""
+    score = to_score(events, meter, pickup, title, key)
     return [write_score(score, f"{stem}.mid"), write_score(score, f"{stem}.musicxml")]
-
-
-def musicxml_string(score) -> str:
-    """A Score as MusicXML text (verovio's input)."""
-    from music21.musicxml.m21ToXml import GeneralObjectExporter
-
-    return GeneralObjectExporter(score).parse().decode("utf-8")
-
-
-def notation_svg(score, width: int = 2000, scale: int = 40) -> str:
-    """Engrave a Score to one SVG page with verovio (a tall page: a folk song fits on it)."""
-    import verovio
-
-    tk = verovio.toolkit()
-    tk.setOptions({"pageWidth": width, "scale": scale, "pageHeight": 60000, "adjustPageHeight": True,
-                   "header": "none", "footer": "none", "breaks": "auto"})
-    if not tk.loadData(musicxml_string(score)):
-        raise ValueError("verovio could not read the MusicXML it was given")
-    return tk.renderToSVG(1)
-
-
-def save_svg(score, path: str | os.PathLike, **kw) -> Path:
-    """Engrave a Score and save the SVG to path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(notation_svg(score, **kw), encoding="utf-8")
-    return path
 
 
 # --------------------------------------------------------------------------- melodies and audio
@@ -68,17 +42,7 @@ SAMPLE_RATE = 22050
 SOUNDFONT_PLACES = ("/usr/share/sounds/sf2", "/usr/share/soundfonts", "/usr/local/share/soundfonts")
 
 
-def melody_score(events: Sequence[tuple], bpm: float = 100, title: str | None = None):
-    """A generated melody as a Score in 4/4 (the thesis's windows are four 4/4 bars) with a tempo mark."""
-    from music21 import tempo
-
-    score = to_score(events, "4/4", 0, title)
-    first = score.parts[0].getElementsByClass("Measure")[0]
-    first.insert(0, tempo.MetronomeMark(number=bpm))
-    return score
-
-
-def synthesize(events: Sequence[tuple], bpm: float = 100, sr: int = SAMPLE_RATE) -> np.ndarray:
+def synthesize(events: Sequence[tuple], bpm: float = BPM, sr: int = SAMPLE_RATE) -> np.ndarray:
     """A plain numpy rendering: a few harmonics per note with attack and decay; float32 in [-1, 1]."""
     step = 60.0 / bpm / 4
     total = int(round(sum(n for _, n in events) * step * sr)) + int(0.3 * sr)
@@ -139,7 +103,7 @@ def _audible(path: Path) -> bool:
         return False
 
 
-def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = 100) -> str:
+def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = BPM) -> str:
     """Render a melody to WAV: FluidSynth with a GM soundfont when both are installed, else `synthesize`.
 
     Returns which renderer was used, in words.
@@ -152,7 +116,7 @@ def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = 10
     font, exe = find_soundfont(), shutil.which("fluidsynth")
     if font and exe:
         with tempfile.TemporaryDirectory() as tmp:
-            mid = write_score(melody_score(events, bpm), Path(tmp) / "m.mid")
+            mid = write_score(to_score(events, "4/4", 0, None, "C major", bpm), Path(tmp) / "m.mid")
             path.parent.mkdir(parents=True, exist_ok=True)
             run = subprocess.run([exe, "-ni", "-g", "0.7", "-r", str(SAMPLE_RATE), "-F", str(path), str(font),
                                   str(mid)], capture_output=True, text=True)
@@ -173,13 +137,18 @@ FORMATS = ("mid", "musicxml", "txt", "wav")
 
 
 def write_melody(symbols: Sequence[str], stem: str | os.PathLike, formats: Sequence[str] = ("mid", "musicxml", "txt"),
-                 *, bpm: float = 100, key: str | None = None, title: str | None = None) -> dict:
+                 *, bpm: float = BPM, key: str | None = None, title: str | None = None,
+                 meter: str | None = None) -> dict:
     """Write one generated melody as STEM.mid / .musicxml / .txt (symbols, no `/`) / .wav.
 
-    `key` moves the C-major / A-minor melody to that key (see theory.transpose_to_key). Returns
-    {"files": [...], "key": written key, "renderer": WAV renderer or None, "repairs": {...}}.
+    The score is barred in the meter and pickup its rhythm fits (`thesis_lib.meter`; `meter` fixes the
+    meter), in C major or A minor as analysed, or moved to `key` (see theory.transpose_to_key). Returns
+    {"files": [...], "key": written key, "meter", "pickup", "renderer": WAV renderer or None, "repairs": {...},
+    "events": the events written, "score": the music21 Score}.
     """
+    from . import meter as meters
     from .encoding import count_repairs, decode_symbols, encode_events
+    from .notation import display_key, key_for
     from .theory import melody_mode, transpose_to_key
 
     unknown = set(formats) - set(FORMATS)
@@ -195,11 +164,13 @@ def write_melody(symbols: Sequence[str], stem: str | os.PathLike, formats: Seque
         scheme = "per-pitch-hold" if any(s.startswith("_") and len(s) > 1 for s in symbols) else "thesis"
         symbols = encode_events(events, scheme)
     else:
-        written = "C major" if melody_mode(events) == "major" else "a minor"
+        written = key_for(0, "major") if melody_mode(events) == "major" else key_for(9, "minor")
+    meter, pickup = meters.infer(events, meter)
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    score = melody_score(events, bpm, title)
-    info = {"files": [], "key": written, "renderer": None, "repairs": repairs}
+    score = to_score(events, meter, pickup, title, written, bpm)
+    info = {"files": [], "key": display_key(written), "meter": meter, "pickup": pickup, "renderer": None,
+            "repairs": repairs, "events": events, "score": score}
     for fmt in formats:
         if fmt in ("mid", "musicxml"):
             info["files"].append(write_score(score, Path(f"{stem}.{fmt}")))

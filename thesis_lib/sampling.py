@@ -27,20 +27,22 @@ def sample(p: np.ndarray, temperature: float, rng: np.random.Generator) -> np.nd
     return np.minimum(idx, q.shape[-1] - 1).reshape(q.shape[:-1])
 
 
-def entropy(p: np.ndarray) -> np.ndarray:
-    """Shannon entropy in nats of distributions on the last axis."""
-    p = np.asarray(p, dtype=np.float64)
-    return -(np.where(p > 0, p * np.log(np.clip(p, 1e-300, None)), 0.0)).sum(axis=-1)
+def without(p: np.ndarray, banned) -> np.ndarray:
+    """Distributions (last axis) with the `banned` ids taken out and the rest renormalised; where nothing else
+    had any probability, the rest share it equally."""
+    p = np.array(p, np.float64)
+    p[..., list(banned)] = 0.0
+    total = p.sum(axis=-1, keepdims=True)
+    allowed = np.ones(p.shape[-1])
+    allowed[list(banned)] = 0.0
+    return np.where(total > 0, p / np.where(total > 0, total, 1.0), allowed / allowed.sum())
 
 
-def must_start(p: np.ndarray, delimiter: int, primer) -> np.ndarray:
-    """Without a primer, take the delimiter out of the first step's distributions (renormalised).
+def must_start(p: np.ndarray, banned, primer) -> np.ndarray:
+    """Without a primer, the first new symbol is a note or a rest: `/` and holds are taken out (renormalised).
 
     After a run of `/` an empty melody is never what was asked for, and no model here can count the
-    64 `/` exactly (an n-gram sees n-1 symbols, the LSTM only approximates a count).
+    64 `/` exactly (an n-gram sees n-1 symbols, the LSTM only approximates a count); a hold with no note
+    before it would hold nothing.
     """
-    if len(primer):
-        return p
-    p = np.array(p, np.float64)
-    p[:, delimiter] = 0.0
-    return p / p.sum(axis=1, keepdims=True)
+    return p if len(primer) else without(p, banned)

@@ -1,4 +1,4 @@
-"""Next-symbol scoring shared by every model: the song split, NLL in nats per step, perplexity, per-class accuracy."""
+"""Next-symbol scoring shared by every model: NLL in nats per step, perplexity, per-class accuracy, pitch bits per note."""
 
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ from .encoding import TrainingStream, Vocabulary, parse_symbol
 # so plain accuracy flatters a model that only learned to hold.
 CLASSES = ("note", "rest", "hold", "delimiter")
 _KIND_TO_CLASS = {"onset": "note", "rest": "rest", "hold": "hold", "delimiter": "delimiter"}
-
-
-def split_songs(n_songs: int, val_fraction: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Song indices (train, validation): a seeded shuffle, `val_fraction` of the songs held out (at least one)."""
-    if n_songs < 2:
-        raise ValueError(f"need at least 2 songs to hold some out, got {n_songs}")
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
-    order = np.random.default_rng(seed).permutation(n_songs)
-    n_val = min(n_songs - 1, max(1, round(n_songs * val_fraction)))
-    return np.sort(order[n_val:]).astype(np.int32), np.sort(order[:n_val]).astype(np.int32)
 
 
 def symbol_classes(vocab: Vocabulary) -> np.ndarray:
@@ -41,7 +30,8 @@ def window_targets(stream: TrainingStream, starts: np.ndarray) -> np.ndarray:
 
 
 def score_predictions(probs: np.ndarray, targets: np.ndarray, vocab: Vocabulary) -> dict:
-    """NLL (nats/step), perplexity, accuracy and accuracy per target class of predicted distributions.
+    """NLL (nats/step), perplexity, accuracy and accuracy per target class of predicted distributions, and the
+    pitch cross-entropy in bits per note (`pitch_bits`, IDyOM's unit).
 
     probs: (N, V) next-symbol probabilities; targets: (N,) ids. A class absent from the targets gets None.
     """
@@ -59,11 +49,25 @@ def score_predictions(probs: np.ndarray, targets: np.ndarray, vocab: Vocabulary)
         mask = cls == k
         out[f"acc_{name}"] = float(correct[mask].mean()) if mask.any() else None
         out[f"share_{name}"] = float(mask.mean())
+    out["pitch_bits"], out["n_notes"] = pitch_bits(probs, targets, vocab)
     return out
 
 
+def pitch_bits(probs: np.ndarray, targets: np.ndarray, vocab: Vocabulary) -> tuple[float | None, int]:
+    """Mean -log2 P(true pitch) over the steps where a note starts, with the model's probabilities renormalised
+    over the pitch symbols (as IDyOM predicts the pitch of each note, its onset given), and how many notes."""
+    pitch_ids = np.array([i for i, s in enumerate(vocab.symbols) if parse_symbol(s)[0] == "onset"])
+    notes = np.isin(targets, pitch_ids)
+    if not notes.any():
+        return None, 0
+    p = np.asarray(probs, np.float64)[notes]
+    true = np.clip(p[np.arange(len(p)), targets[notes]], 1e-12, None)
+    return float(-np.log2(true / p[:, pitch_ids].sum(axis=1)).mean()), int(notes.sum())
+
+
 def model_table(rows: dict[str, dict], columns: Sequence[str] = ("nll", "perplexity", "accuracy", "acc_note",
-                                                                  "acc_rest", "acc_hold", "acc_delimiter")):
+                                                                  "acc_rest", "acc_hold", "acc_delimiter",
+                                                                  "pitch_bits")):
     """One pandas table, a row per model, from `score_predictions` results."""
     import pandas as pd
 

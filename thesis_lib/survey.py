@@ -1,15 +1,15 @@
-"""The listening survey (§3.4, Fig. 18): blind stimuli, an ipywidgets form, an append-only answer store and
-its analysis (bootstrap CIs, Kruskal–Wallis, pairwise Mann–Whitney U with Holm's correction, rater spread).
+"""The listening survey (§3.4, Fig. 18), beyond the thesis's one melody per source: blind stimuli, several per
+source, all cut to one length and rendered alike; and the analysis of the answers (`survey_store` keeps them,
+`survey_app` is the participants' page).
 
-Answers are never invented: with no answers the analysis says so. Each answer is one CSV line appended under
-an exclusive lock with a single write, so two participants answering at once lose nothing.
+Statistics: per source, the mean rating with a bootstrap CI that resamples participants *and* melodies (a
+result about the model, not about one melody), per-melody means, Kruskal-Wallis across sources, and
+Mann-Whitney U for every pair with Holm's correction. With no answers it says so and invents nothing.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -19,77 +19,71 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import ThesisError
+from .config import BPM, STIMULUS_STEPS
+from .survey_store import FIELDS, SurveyError
 
 SURVEY_DIR = Path(__file__).resolve().parents[1] / "data" / "survey"
-RESPONSES = SURVEY_DIR / "responses.csv"
 STIMULI = SURVEY_DIR / "stimuli.json"
-FIELDS = ("time", "participant", "stimulus", "source", "position", "rating", "comment")
-SOURCES = ("real", "LSTM", "GAN", "n-gram")
-STIMULUS_STEPS = 64   # the GAN's length: every stimulus is cut to it, so length does not give the source away
-BPM = 100             # one tempo and one instrument for all stimuli
-MAX_COMMENT = 500
-
-
-class SurveyError(ThesisError):
-    """An answer that cannot be stored, or a responses file that cannot be read; says which and why."""
+RESPONSES = SURVEY_DIR / "responses.sqlite"
+EXPORT = SURVEY_DIR / "answers.csv"
+AUDIO = SURVEY_DIR / "audio"
+# a stimulus source -> (the melody source it is drawn from, shown in the analysis as)
+SOURCES = {"real": "real", "lstm": "LSTM", "gan": "GAN", "ngram": "n-gram", "gan-improved": "improved GAN"}
 
 
 # --------------------------------------------------------------------------- stimuli
 
-def make_stimuli(seed: int = 0, steps: int = STIMULUS_STEPS) -> list[dict]:
-    """One melody per source, cut to `steps`, under blind ids (letters in a seeded order): a held-out real song,
-    the shipped LSTM at T = 1, the shipped DCGAN, and the n-gram. Each is {"id", "source", "symbols"}."""
-    from . import gan, lstm
-    from .encoding import encode_events
-    from .evaluation import embedded_split, ngram_melodies
+def make_stimuli(per_source: int = 3, seed: int = 0, steps: int = STIMULUS_STEPS) -> dict:
+    """`per_source` melodies from each source (a held-out real song, the shipped LSTM at T = 1, the shipped DCGAN,
+    the n-gram, and the improved GAN when it ships), each at least `steps` long and cut to it, under blind ids
+    (S01, S02, … in a seeded random order). Returns the stimuli record that `save_stimuli` writes."""
+    from .shipped import available
+    from .sources import melodies
 
     rng = np.random.default_rng(seed)
-    train, held = embedded_split()
-    long_held = [m for m in held if sum(n for _, n in m) >= steps]
-    model, vocab, _ = lstm.load_pretrained()
-    pools = {
-        "real": [encode_events(long_held[int(rng.integers(len(long_held)))])],
-        "LSTM": lstm.Generator(model, vocab).generate(16, temperature=1.0, seed=seed),
-        "GAN": gan.generate(*gan.load_pretrained()[:2], 1, temperature=1.0, seed=seed)[0],
-        "n-gram": ngram_melodies(train, 16, seed=seed),
-    }
-    letters = [chr(ord("A") + k) for k in rng.permutation(len(SOURCES))]
-    stimuli = []
-    for letter, source in zip(letters, SOURCES):
-        # the first melody of the pool that is long enough (the LSTM and n-gram sometimes end early)
-        mel = next((m for m in pools[source] if len([s for s in m if s != "/"]) >= steps), pools[source][0])
-        stimuli.append({"id": letter, "source": source, "symbols": [s for s in mel if s != "/"][:steps]})
-    return sorted(stimuli, key=lambda s: s["id"])
+    chosen = []
+    for source, label in SOURCES.items():
+        if source == "gan-improved" and not available(source):
+            continue
+        pool = melodies(source, 200 if source in ("real", "lstm", "ngram") else per_source * 4,
+                        temperature=1.0, seed=seed).melodies
+        long = [m for m in pool if len(m) >= steps]
+        if len(long) < per_source:
+            raise SurveyError(f"only {len(long)} {label} melodies of {steps} steps or more; asked for {per_source}")
+        for k in rng.choice(len(long), per_source, replace=False):
+            chosen.append({"source": label, "symbols": long[k][:steps]})
+    order = rng.permutation(len(chosen))
+    stimuli = [{"id": f"S{i + 1:02d}", **chosen[k]} for i, k in enumerate(order)]
+    return {"seed": seed, "per_source": per_source, "steps": steps, "bpm": BPM,
+            "command": f"thesis-music survey stimuli --per-source {per_source} --seed {seed}",
+            "made": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sources": {label: f"sources.melodies({src!r}, temperature=1.0, seed={seed})"
+                        for src, label in SOURCES.items() if any(s["source"] == label for s in chosen)},
+            "stimuli": sorted(stimuli, key=lambda s: s["id"])}
 
 
-def save_stimuli(stimuli: Sequence[dict], path: str | os.PathLike = STIMULI) -> Path:
-    """Write the stimuli JSON atomically (temp file + rename)."""
-    from .corpus import atomic_write_text
+def save_stimuli(record: dict, path: str | os.PathLike = STIMULI) -> Path:
+    """Write the stimuli record atomically."""
+    from .files import write_json
 
-    path = Path(path)
-    atomic_write_text(path, json.dumps({"bpm": BPM, "steps": STIMULUS_STEPS, "stimuli": list(stimuli)}, indent=1)
-                      + "\n")
-    return path
+    return write_json(path, record)
 
 
 def load_stimuli(path: str | os.PathLike = STIMULI) -> list[dict]:
-    """The fixed stimuli of this survey round (data/survey/stimuli.json)."""
+    """The fixed stimuli of this survey round: [{"id", "source", "symbols"}]."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        stimuli = data["stimuli"]
-        if not all({"id", "source", "symbols"} <= set(s) for s in stimuli):
+        stimuli = json.loads(path.read_text(encoding="utf-8"))["stimuli"]
+        if not stimuli or not all({"id", "source", "symbols"} <= set(s) for s in stimuli):
             raise KeyError("id/source/symbols")
     except FileNotFoundError:
-        raise SurveyError(f"{path}: no stimuli file (make one with survey.save_stimuli(survey.make_stimuli()))") \
-            from None
+        raise SurveyError(f"{path}: no stimuli file (make one with `thesis-music survey stimuli`)") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise SurveyError(f"{path}: not a stimuli file ({exc})") from None
     return stimuli
 
 
-def render_stimuli(stimuli: Sequence[dict], out_dir: str | os.PathLike, bpm: float = BPM) -> tuple[dict, str]:
+def render_stimuli(stimuli: Sequence[dict], out_dir: str | os.PathLike = AUDIO, bpm: float = BPM) -> tuple[dict, str]:
     """Each stimulus as OUT/ID.wav, same instrument and tempo: ({id: path}, the renderer used, in words)."""
     from .encoding import decode_symbols
     from .render import render_wav
@@ -102,62 +96,12 @@ def render_stimuli(stimuli: Sequence[dict], out_dir: str | os.PathLike, bpm: flo
     return paths, renderer
 
 
-def participant_order(participant: str, ids: Sequence[str]) -> list[str]:
-    """The stimuli in a random order of this participant's own (stable: a hash of the id seeds it)."""
-    seed = int.from_bytes(hashlib.sha256(participant.strip().encode("utf-8")).digest()[:8], "little")
-    return [ids[k] for k in np.random.default_rng(seed).permutation(len(ids))]
+# --------------------------------------------------------------------------- answers
 
-
-# --------------------------------------------------------------------------- the answer store
-
-def validate_participant(participant: str) -> str:
-    """The participant id, stripped, or SurveyError: 1-64 characters, no commas, tabs or line breaks."""
-    participant = (participant or "").strip()
-    if not participant or len(participant) > 64 or any(c in participant for c in "\r\n\t,"):
-        raise SurveyError(f"participant id {participant!r}: give 1-64 characters, no commas, tabs or line breaks")
-    return participant
-
-
-def validate_answer(participant: str, stimulus: str, rating, comment: str, stimuli: Sequence[dict],
-                    position: int = 0) -> dict:
-    """One answer as a row of FIELDS, or SurveyError naming what is wrong."""
-    participant = validate_participant(participant)
-    by_id = {s["id"]: s for s in stimuli}
-    if stimulus not in by_id:
-        raise SurveyError(f"stimulus {stimulus!r} is not one of {', '.join(sorted(by_id))}")
-    if isinstance(rating, bool) or not isinstance(rating, (int, np.integer)) or not 0 <= rating <= 10:
-        raise SurveyError(f"rating {rating!r}: a whole number from 0 (made by a computer) to 10 (made by a human)")
-    comment = " ".join((comment or "").split())[:MAX_COMMENT]  # one line, bounded
-    return {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "participant": participant,
-            "stimulus": stimulus, "source": by_id[stimulus]["source"], "position": int(position),
-            "rating": int(rating), "comment": comment}
-
-
-def append_answer(row: dict, path: str | os.PathLike = RESPONSES) -> Path:
-    """Append one answer as one CSV line: exclusive lock, one write, fsync; the header goes first in a new file.
-    Never rewrites the file, so nothing already there can be lost."""
-    import fcntl
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    csv.DictWriter(buf, FIELDS, lineterminator="\n").writerow(row)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        data = buf.getvalue()
-        if os.fstat(fd).st_size == 0:
-            data = ",".join(FIELDS) + "\n" + data
-        os.write(fd, data.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)  # closing releases the lock
-    return path
-
-
-def load_responses(path: str | os.PathLike = RESPONSES) -> tuple["object", list[str]]:
-    """The answers as a DataFrame (the last answer per participant and stimulus counts) and the problems found
-    (bad lines are reported with their line number and left out, never dropped silently)."""
+def load_responses(path: str | os.PathLike = EXPORT) -> tuple["object", list[str]]:
+    """The exported answers (CSV of `survey_store.FIELDS`) as a DataFrame, and the problems found: a bad line is
+    reported with its line number and left out, never dropped silently. One row per participant and stimulus
+    (the store allows no other; an old hand-made file keeps its last answer)."""
     import pandas as pd
 
     path = Path(path)
@@ -169,39 +113,54 @@ def load_responses(path: str | os.PathLike = RESPONSES) -> tuple["object", list[
         if tuple(reader.fieldnames or ()) != FIELDS:
             raise SurveyError(f"{path}: header is {reader.fieldnames}, expected {list(FIELDS)}")
         for row in reader:
-            line = reader.line_num
             try:
                 rating = int(row["rating"])
-                if not 0 <= rating <= 10 or not row["participant"] or row["source"] not in SOURCES:
+                if not 0 <= rating <= 10 or not row["participant"] or not row["source"]:
                     raise ValueError
             except (TypeError, ValueError):
-                problems.append(f"{path}:{line}: skipped: not a valid answer ({dict(row)})")
+                problems.append(f"{path}:{reader.line_num}: skipped: not a valid answer ({dict(row)})")
                 continue
-            rows.append({**row, "rating": rating, "line": line})
-    df = pd.DataFrame(rows, columns=[*FIELDS, "line"])
-    df = df.drop_duplicates(["participant", "stimulus"], keep="last").reset_index(drop=True)
-    return df, problems
+            rows.append({**row, "rating": rating})
+    df = pd.DataFrame(rows, columns=list(FIELDS))
+    return df.drop_duplicates(["participant", "stimulus"], keep="last").reset_index(drop=True), problems
+
+
+def status_line(df, problems: Sequence[str], path: str | os.PathLike = EXPORT) -> str:
+    """One plain sentence on what the answers hold."""
+    if len(df) == 0:
+        return (f"No answers yet in {path}: the survey has not been run, so there are no ratings to analyse. "
+                "Nothing is invented; the survey page collects real answers.")
+    extra = f" ({len(problems)} bad lines left out)" if problems else ""
+    return (f"{len(df)} answers from {df['participant'].nunique()} participants to {df['stimulus'].nunique()} "
+            f"stimuli in {path}{extra}.")
 
 
 # --------------------------------------------------------------------------- analysis
 
-def bootstrap_ci(values: Sequence[float], n: int = 10_000, level: float = 0.95, seed: int = 0) -> tuple:
-    """(mean, low, high): the percentile bootstrap CI of the mean."""
-    x = np.asarray(values, float)
-    if len(x) == 0:
+def crossed_bootstrap(participants: Sequence, stimuli: Sequence, ratings: Sequence[float], n: int = 4000,
+                      level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """(mean, low, high): a percentile bootstrap CI of the mean rating that resamples participants and stimuli
+    independently (a two-way random-effects design; `scipy.stats.bootstrap` resamples one unit only)."""
+    p_codes, p_idx = np.unique(np.asarray(participants), return_inverse=True)
+    s_codes, s_idx = np.unique(np.asarray(stimuli), return_inverse=True)
+    r = np.asarray(ratings, float)
+    if len(r) == 0:
         return (float("nan"),) * 3
-    means = np.random.default_rng(seed).choice(x, (n, len(x)), replace=True).mean(1)
+    rng = np.random.default_rng(seed)
+    wp = rng.multinomial(len(p_codes), np.full(len(p_codes), 1 / len(p_codes)), n)
+    ws = rng.multinomial(len(s_codes), np.full(len(s_codes), 1 / len(s_codes)), n)
+    w = wp[:, p_idx] * ws[:, s_idx]
+    total = w.sum(1)
+    means = (w @ r)[total > 0] / total[total > 0]
     lo, hi = np.percentile(means, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
-    return float(x.mean()), float(lo), float(hi)
+    return float(r.mean()), float(lo), float(hi)
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
-    """Holm–Bonferroni adjusted p-values (same order as given)."""
+    """Holm-Bonferroni adjusted p-values (same order as given)."""
     p = np.asarray(pvalues, float)
-    order = np.argsort(p)
-    adj = np.empty_like(p)
-    running = 0.0
-    for rank, k in enumerate(order):
+    adj, running = np.empty_like(p), 0.0
+    for rank, k in enumerate(np.argsort(p)):
         running = max(running, min(1.0, (len(p) - rank) * p[k]))
         adj[k] = running
     return adj.tolist()
@@ -209,11 +168,13 @@ def holm(pvalues: Sequence[float]) -> list[float]:
 
 @dataclass
 class Analysis:
-    """The survey's statistics: per-source table, omnibus and pairwise tests, rater spread."""
+    """The survey's statistics: per source, per melody, the omnibus and pairwise tests, the raters."""
 
     answers: int
     participants: int
-    per_source: "object"        # DataFrame: n, mean, ci_low, ci_high, median, sd
+    stimuli: int
+    per_source: "object"        # DataFrame: raters, stimuli, answers, mean, ci_low, ci_high, median, sd
+    per_melody: "object"        # DataFrame: stimulus, source, raters, mean, sd
     kruskal: dict | None        # {"H", "p"} (None with fewer than two sources of answers)
     pairwise: "object"          # DataFrame: a, b, U, p, p_holm
     raters: "object"            # DataFrame per participant: answers, mean, sd
@@ -225,105 +186,60 @@ def analyse(df, seed: int = 0) -> Analysis:
     import pandas as pd
     from scipy import stats
 
-    groups = {s: df.loc[df["source"] == s, "rating"].astype(float).to_numpy() for s in SOURCES}
-    groups = {s: g for s, g in groups.items() if len(g)}
+    order = [s for s in (*SOURCES.values(), *sorted(set(df["source"]) - set(SOURCES.values())))
+             if (df["source"] == s).any()]
+    groups = {s: df.loc[df["source"] == s, "rating"].astype(float).to_numpy() for s in order}
     rows = {}
-    for s, g in groups.items():
-        mean, lo, hi = bootstrap_ci(g, seed=seed)
-        rows[s] = {"n": len(g), "mean": mean, "ci_low": lo, "ci_high": hi, "median": float(np.median(g)),
+    for s in order:
+        part = df[df["source"] == s]
+        mean, lo, hi = crossed_bootstrap(part["participant"], part["stimulus"], part["rating"], seed=seed)
+        g = groups[s]
+        rows[s] = {"raters": part["participant"].nunique(), "stimuli": part["stimulus"].nunique(), "answers": len(g),
+                   "mean": mean, "ci_low": lo, "ci_high": hi, "median": float(np.median(g)),
                    "sd": float(g.std(ddof=1)) if len(g) > 1 else float("nan")}
-    per_source = pd.DataFrame(rows).T
+    per_melody = (df.groupby(["stimulus", "source"])["rating"].agg(raters="count", mean="mean", sd="std")
+                  .reset_index().sort_values(["source", "stimulus"]))
     kruskal = None
     if len(groups) >= 2 and len({v for g in groups.values() for v in g}) > 1:
         h, p = stats.kruskal(*groups.values())
         kruskal = {"H": float(h), "p": float(p)}
-    pairs = [(a, b) for i, a in enumerate(groups) for b in list(groups)[i + 1:]]
+    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]]
     tests = [stats.mannwhitneyu(groups[a], groups[b], alternative="two-sided") for a, b in pairs]
     pairwise = pd.DataFrame({"a": [a for a, _ in pairs], "b": [b for _, b in pairs],
                              "U": [float(t.statistic) for t in tests], "p": [float(t.pvalue) for t in tests]})
     pairwise["p_holm"] = holm(pairwise["p"]) if len(pairwise) else []
     raters = df.groupby("participant")["rating"].agg(answers="count", mean="mean", sd="std")
-    return Analysis(len(df), df["participant"].nunique(), per_source, kruskal, pairwise, raters,
-                    float(raters["mean"].std(ddof=1)) if len(raters) > 1 else float("nan"))
+    return Analysis(len(df), df["participant"].nunique(), df["stimulus"].nunique(), pd.DataFrame(rows).T, per_melody,
+                    kruskal, pairwise, raters, float(raters["mean"].std(ddof=1)) if len(raters) > 1 else float("nan"))
 
 
-def status_line(df, problems: Sequence[str], path: str | os.PathLike = RESPONSES) -> str:
-    """One plain sentence on what the answer file holds."""
-    if len(df) == 0:
-        return (f"No answers yet in {path}: the survey has not been run, so there are no ratings to analyse. "
-                "Nothing is invented; the survey form collects real answers.")
-    extra = f" ({len(problems)} bad lines left out)" if problems else ""
-    return f"{len(df)} answers from {df['participant'].nunique()} participants in {path}{extra}."
+def report(result: Analysis) -> str:
+    """The analysis in plain words, with how many raters and stimuli each figure rests on."""
+    lines = [f"{result.answers} answers from {result.participants} participants to {result.stimuli} stimuli."]
+    for source, r in result.per_source.iterrows():
+        lines.append(f"{source}: mean {r['mean']:.2f} (95% CI {r['ci_low']:.2f}-{r['ci_high']:.2f}, resampling "
+                     f"{int(r['raters'])} raters and {int(r['stimuli'])} melodies; {int(r['answers'])} answers)")
+    if result.kruskal:
+        lines.append(f"Kruskal-Wallis across sources: H = {result.kruskal['H']:.2f}, p = {result.kruskal['p']:.3g}")
+    for _, r in result.pairwise.iterrows():
+        lines.append(f"{r['a']} vs {r['b']}: Mann-Whitney U = {r['U']:.1f}, p = {r['p']:.3g}, Holm {r['p_holm']:.3g}")
+    return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- the form
+def read_answers(responses: str | os.PathLike = RESPONSES, stimuli: str | os.PathLike = STIMULI,
+                 export: str | os.PathLike = EXPORT) -> tuple["object", list[str], Path]:
+    """The answers for the analysis: from the answers database (exported to `export` first) or from a CSV given
+    directly; (frame, problems, the CSV read). A database that does not exist yet means no answers (and is not
+    created here)."""
+    import pandas as pd
 
-class SurveyForm:
-    """The blind listening form for JupyterLab: a participant id, then each stimulus in that participant's own
-    order with an audio player, a 0-10 slider and an optional comment; every answer is stored at once."""
+    from .survey_store import AnswerStore
 
-    def __init__(self, stimuli: Sequence[dict], wav_paths: dict, responses: str | os.PathLike = RESPONSES):
-        import ipywidgets as w
-
-        self.stimuli, self.wav_paths, self.responses = list(stimuli), dict(wav_paths), Path(responses)
-        self.order: list[str] = []
-        self.index = 0
-        self.participant = w.Text(description="Your id", placeholder="e.g. p07")
-        self.start_button = w.Button(description="Start", button_style="primary")
-        self.heading = w.HTML()
-        self.audio = w.Audio(format="wav", autoplay=False, loop=False)
-        self.rating = w.IntSlider(value=5, min=0, max=10, step=1, continuous_update=False,
-                                  description="Rating", style={"description_width": "initial"})
-        self.comment = w.Textarea(placeholder="optional comment", layout=w.Layout(width="60%"))
-        self.save_button = w.Button(description="Save and next", button_style="success")
-        self.message = w.HTML()
-        self.question = w.VBox([self.heading, self.audio,
-                                w.HTML("<b>Was this melody made by a human or by a computer?</b> "
-                                       "0 = surely by a computer, 10 = surely by a human."),
-                                self.rating, self.comment, self.save_button],
-                               layout=w.Layout(display="none"))
-        self.start_button.on_click(self.start)
-        self.save_button.on_click(self.save)
-        self.widget = w.VBox([w.HBox([self.participant, self.start_button]), self.question, self.message])
-
-    def _say(self, text: str, error: bool = False) -> None:
-        import html
-
-        self.message.value = f"<span style='color:{'#b00' if error else '#060'}'>{html.escape(text)}</span>"
-
-    def start(self, _=None) -> None:
-        """Begin (or resume from the first stimulus) for the id typed in."""
-        try:
-            pid = validate_participant(self.participant.value)
-        except SurveyError as exc:
-            self._say(str(exc), error=True)
-            return
-        self.order, self.index = participant_order(pid, [s["id"] for s in self.stimuli]), 0
-        self.participant.disabled = self.start_button.disabled = True
-        self.question.layout.display = ""
-        self._show()
-
-    def _show(self) -> None:
-        sid = self.order[self.index]
-        self.heading.value = f"<h4>Melody {self.index + 1} of {len(self.order)}</h4>"
-        self.audio.value = Path(self.wav_paths[sid]).read_bytes()
-        self.rating.value, self.comment.value = 5, ""
-        self._say("")
-
-    def save(self, _=None) -> None:
-        """Validate and append the current answer, then move on (or thank the participant at the end)."""
-        sid = self.order[self.index]
-        try:
-            row = validate_answer(self.participant.value, sid, int(self.rating.value), self.comment.value,
-                                  self.stimuli, position=self.index + 1)
-            append_answer(row, self.responses)
-        except (SurveyError, OSError) as exc:
-            self._say(f"not saved: {exc}", error=True)
-            return
-        self.index += 1
-        if self.index < len(self.order):
-            self._show()
-            self._say(f"saved answer {self.index} of {len(self.order)}")
-        else:
-            self.question.layout.display = "none"
-            self._say(f"Thank you: all {len(self.order)} answers are saved in {self.responses}.")
+    path = Path(responses)
+    if path.suffix == ".csv":
+        return (*load_responses(path), path)
+    if not path.exists():
+        return pd.DataFrame(columns=list(FIELDS)), [], path
+    listed = load_stimuli(stimuli)
+    AnswerStore(path, [s["id"] for s in listed]).export(export, listed)
+    return (*load_responses(export), Path(export))

@@ -8,7 +8,8 @@ import pandas as pd
 
 from .config import STEPS_PER_QUARTER
 from .corpus import Corpus, Song
-from .encoding import bar_steps, split_into_bars
+from .encoding import bar_steps
+from .notation import split_into_bars
 
 PITCH_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
 DURATIONS = (("whole", 16), ("half", 8), ("quarter", 4), ("eighth", 2), ("16th", 1))  # Fig. 5, in 16ths
@@ -26,8 +27,10 @@ def duration_tree() -> pd.DataFrame:
 
 
 def key_name(tonic: str, mode: str) -> str:
-    """'G' + 'minor' -> 'g minor' (music21's convention: lower case for minor)."""
-    return f"{tonic.lower() if mode == 'minor' else tonic} {mode}"
+    """'G' + 'minor' -> 'G minor', 'B-' + 'major' -> 'B♭ major': a key as a reader writes it."""
+    from .notation import display_key
+
+    return display_key(f"{tonic} {mode}")
 
 
 def song_table(corpus: Corpus) -> pd.DataFrame:
@@ -37,7 +40,7 @@ def song_table(corpus: Corpus) -> pd.DataFrame:
         pitches = s.pitches
         rows.append({"source": s.source, "title": s.title, "meter": s.meter or "none",
                      "key": key_name(s.tonic, s.mode), "mode": s.mode, "key from": s.key_source,
-                     "shift": s.shift, "key after": "C major" if s.mode == "major" else "a minor",
+                     "shift": s.shift, "key after": "C major" if s.mode == "major" else "A minor",
                      "steps": s.steps, "bars (approx.)": _bars(s), "notes": len(pitches),
                      "lowest": min(pitches), "highest": max(pitches),
                      "range": max(pitches) - min(pitches)})
@@ -82,7 +85,7 @@ def pitch_counts(corpus: Corpus) -> Counter:
     return c
 
 
-def bar_fill(song: Song) -> list[int]:
+def bar_lengths(song: Song) -> list[int]:
     """16th steps per bar, pickup first: the check that durations add up to the time signature (Fig. 6)."""
     return [sum(n for _, n, _ in bar) for bar in split_into_bars(song.events, bar_steps(song.meter), song.pickup)]
 
@@ -134,18 +137,26 @@ def melody_mode(events) -> str:
 
 
 def transpose_to_key(events, key: str) -> tuple[list, str]:
-    """Move a C-major / A-minor melody to a requested key; returns the events and the key written.
+    """Move a C-major / A-minor melody to a requested key; returns the events and the key written (a music21
+    key name such as `B- major`, spelled as the user wrote it when the mode matches).
 
     A major melody asked for in a minor key goes to that key's relative major (Em -> G major), and a
-    minor one asked for in a major key to its relative minor (D -> b minor): the key signature is kept.
+    minor one asked for in a major key to its relative minor (D -> B minor): the key signature is kept.
     """
+    from .notation import key_for
+
     tonic, mode = parse_key(key)
     have = melody_mode(events)
-    if have != mode:
+    written = None
+    if have == mode:
+        body = key.strip()[:-1] if mode == "minor" else key.strip()
+        name = body[0].upper() + body[1:].replace("b", "-")
+        written = f"{name.lower() if mode == 'minor' else name} {mode}"
+    else:
         tonic, mode = (tonic + 3) % 12 if have == "major" else (tonic - 3) % 12, have
     source = 0 if have == "major" else 9
     shift = (tonic - source + 6) % 12 - 6  # the nearest way: -6 .. +5 semitones
     out = [(None if p is None else p + shift, n) for p, n in events]
     if any(p is not None and not 0 <= p <= 127 for p, _ in out):
         raise ValueError(f"transposing to {key} leaves the MIDI range")
-    return out, key_name(PITCH_NAMES[tonic], mode)
+    return out, written or key_for(tonic, mode)

@@ -1,0 +1,113 @@
+"""Scores a musician accepts: clef, key signature and spelling, accidentals only where needed, the meter and
+pickup, merged rests; round trips through music21; engraving with verovio."""
+
+import re
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from thesis_lib import encoding as enc, notation
+from thesis_lib.parsing import extract_events
+
+# a melody: events with no two rests in a row (a rest is one `r` and holds, so rests merge)
+pitch = st.one_of(st.none(), st.integers(21, 108))
+melodies = st.lists(st.tuples(pitch, st.integers(1, 24)), min_size=1, max_size=40).map(
+    lambda evs: [e for i, e in enumerate(evs) if not (e[0] is None and i and evs[i - 1][0] is None)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(melodies.filter(lambda evs: any(p is not None for p, _ in evs)),
+       st.sampled_from(["4/4", "3/4", "6/8", "2/4", "3/2", None]), st.integers(0, 15),
+       st.sampled_from(["C major", "a minor", "B- major", "f# minor"]))
+def test_music21_round_trip_on_random_melodies(events, meter, pickup, key):
+    """events -> music21 Score (bars, ties across bar lines, pickup, spelling) -> events is the identity."""
+    score = notation.to_score(events, meter, pickup, key=key)
+    back, _, _ = extract_events(score)
+    assert back == [tuple(e) for e in events]
+
+
+def test_every_kept_embedded_song_round_trips(embedded):
+    """encode -> decode -> music21 Score -> encode is the identity on every kept song of the corpus."""
+    for song in embedded.songs:
+        symbols = enc.encode_events(song.events)
+        score = notation.symbols_to_score(symbols, song.meter, song.pickup)
+        again, _, _ = extract_events(score)
+        assert enc.encode_events(again) == symbols, song.source
+
+
+@pytest.mark.slow
+def test_ballads_in_3_4_6_8_and_2_4_get_the_bars_of_their_source(embedded):
+    """For every kept ballad in 3/4, 6/8 or 2/4 whose file bars it regularly (a pickup, full bars, a last bar),
+    the score decoded from its symbols with its source meter and pickup has the source's bar durations."""
+    from thesis_lib.corpus import discover
+    from thesis_lib.parsing import parse_tune
+
+    tunes = {t.source: t for t in discover(None)[0]}
+    checked = irregular = 0
+    for song in embedded.songs:
+        if song.meter not in ("3/4", "6/8", "2/4"):
+            continue
+        source = [Fraction(m.duration.quarterLength).limit_denominator(64)
+                  for m in parse_tune(tunes[song.source]).parts[0].getElementsByClass("Measure")]
+        bar = Fraction(enc.bar_steps(song.meter), 4)
+        if len(source) < 2 or any(d != bar for d in source[1:-1]):
+            irregular += 1  # the file has bars of another length inside the song (a 2/4 bar in a 3/4 song)
+            continue
+        ours = notation.to_score(enc.decode_symbols(enc.encode_events(song.events)), song.meter, song.pickup)
+        assert [Fraction(m.duration.quarterLength).limit_denominator(64)
+                for m in ours.parts[0].getElementsByClass("Measure")] == source, song.source
+        checked += 1
+    assert checked > 500 and irregular < checked / 4
+
+
+def xml_of(events, **kw):
+    return notation.musicxml_string(notation.to_score(events, **kw))
+
+
+def test_clef_follows_the_range():
+    assert "<sign>G</sign>" in xml_of([(60, 4), (64, 4), (67, 4)], meter="3/4")
+    assert "<sign>F</sign>" in xml_of([(43, 4), (48, 4), (62, 4)], meter="3/4")
+
+
+def test_key_signature_with_its_mode_and_spelling_in_the_key():
+    xml = xml_of([(69, 4), (71, 4), (72, 4), (68, 4), (69, 16)], meter="4/4", key="a minor")
+    assert re.search(r"<fifths>0</fifths>\s*<mode>minor</mode>", xml)
+    assert re.search(r"<step>G</step>\s*<alter>1</alter>", xml) and "<step>A</step>\n            <alter>-1" not in xml
+    xml = xml_of([(62, 4), (66, 4), (69, 4), (61, 4)], meter="4/4", key="D major")
+    assert re.search(r"<fifths>2</fifths>\s*<mode>major</mode>", xml)
+    assert "<accidental>" not in xml  # F# and C# come from the key signature
+    assert notation.spell(70, "F major").name == "B-" and notation.spell(66, "C major").name == "F#"
+
+
+def test_accidentals_only_where_the_key_and_the_bar_do_not_give_the_pitch():
+    # C major: no accidental at all on white keys (pitches from MIDI numbers used to get a natural each)
+    assert "<accidental>" not in xml_of([(60, 4), (62, 4), (64, 4), (65, 4)] * 3, meter="4/4")
+    # A minor: G# once per bar, then G natural needs its natural sign, then G# again needs its sharp
+    acc = re.findall(r"<accidental>(\w+)</accidental>", xml_of(
+        [(68, 2), (68, 2), (67, 2), (68, 2), (69, 8), (68, 4)], meter="4/4", key="a minor"))
+    assert acc == ["sharp", "natural", "sharp", "sharp"]
+
+
+def test_consecutive_rests_are_one_rest():
+    assert notation.merge_rests([(60, 4), (None, 1), (None, 1), (None, 2), (62, 4)]) == \
+        [(60, 4), (None, 4), (62, 4)]
+    xml = xml_of([(60, 4), (None, 1), (None, 1), (None, 2), (62, 8)], meter="4/4")
+    assert xml.count("<rest") == 1
+
+
+def test_pickup_and_meter_are_written():
+    xml = xml_of([(67, 4)] + [(72, 8), (71, 4)] * 4 + [(72, 8)], meter="3/4", pickup=4)
+    assert re.search(r"<beats>3</beats>\s*<beat-type>4</beat-type>", xml)
+    assert '<measure implicit="yes" number="0"' in xml or 'number="0" implicit="yes"' in xml
+
+
+def test_key_names_a_reader_writes():
+    assert notation.display_key("b- major") == "B♭ major" and notation.display_key("a minor") == "A minor"
+    assert notation.display_key("f# minor") == "F♯ minor"
+    assert notation.key_for(10, "major") == "B- major" and notation.key_for(8, "minor") == "g# minor"
+
+
+def test_engraving_draws_a_clef_and_a_key_signature():
+    svg = notation.notation_svg(notation.to_score([(62, 4), (66, 4), (69, 8)], "4/4", 0, "t", key="D major"))
+    assert 'class="clef' in svg and 'class="keySig' in svg and 'class="meterSig' in svg

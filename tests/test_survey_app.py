@@ -1,0 +1,149 @@
+"""The participants' page in a real browser (Playwright driving Debian's Chromium; Playwright's own browser
+download is not needed): two participants at once, a double click, a reload, odd ids. After each, the stored
+rows are exactly the answers entered, and the page never names a source."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM, reason="no Chromium here (CI installs Debian's)")]
+
+STIMULI = [{"id": f"S0{k}", "source": src, "symbols": sym} for k, (src, sym) in enumerate([
+    ("LSTM", "60 _ _ _ 64 _ 67 _".split()), ("GAN", "67 _ 65 _ 64 _ _ _".split()),
+    ("real", "69 _ 72 _ 71 _ 69 _".split()), ("n-gram", "60 _ 62 _ 64 _ _ _".split())], start=1)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    d = tmp_path_factory.mktemp("survey")
+    (d / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
+                             "--stimuli", str(d / "stimuli.json"), "--responses", str(d / "answers.sqlite")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "THESIS_SURVEY_AUDIO": str(d / "audio")})
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(240):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield {"url": url, "db": d / "answers.sqlite"}
+    proc.terminate()
+    proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def rows(db, participant=None):
+    with sqlite3.connect(db) as c:
+        q = "SELECT participant, stimulus, rating, comment FROM answers"
+        got = c.execute(q + " WHERE participant = ?", (participant,)) if participant else c.execute(q)
+        return sorted(got.fetchall())
+
+
+def open_page(context, url):
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("text=Start", timeout=120_000)
+    return page
+
+
+def begin(page, pid):
+    page.get_by_placeholder("e.g. p07").fill(pid)
+    page.get_by_role("button", name="Start").click()
+
+
+def on_screen(page) -> int:
+    page.wait_for_selector("text=/Melody \\d of 4/")
+    return int(re.search(r"Melody (\d) of 4", page.inner_text("body")).group(1))
+
+
+def answer(page, rating, comment="", double=False):
+    k = on_screen(page)
+    page.get_by_role("button", name=str(rating), exact=True).click()
+    if comment:
+        page.get_by_placeholder("comment (optional)").fill(comment)
+    save = page.get_by_role("button", name="Save and next")
+    save.dblclick() if double else save.click()
+    if k < 4:
+        page.wait_for_selector(f"text=Melody {k + 1} of 4")
+    else:
+        page.wait_for_selector("text=Thank you!")
+
+
+def test_two_participants_at_once_and_a_double_click(server, browser):
+    a, b = browser.new_context(), browser.new_context()
+    pa, pb = open_page(a, server["url"]), open_page(b, server["url"])
+    begin(pa, "anna")
+    begin(pb, "ben")
+    for k in range(4):  # interleaved: both answer at the same time
+        answer(pa, k + 1, f"anna {k}", double=(k == 1))
+        answer(pb, 9 - k)
+    assert [r[2] for r in rows(server["db"], "anna")] and len(rows(server["db"], "anna")) == 4
+    assert sorted(r[2] for r in rows(server["db"], "anna")) == [1, 2, 3, 4]
+    assert sorted(r[2] for r in rows(server["db"], "ben")) == [6, 7, 8, 9]
+    assert {r[3] for r in rows(server["db"], "anna")} == {f"anna {k}" for k in range(4)}
+    assert "Next participant" in pa.inner_text("body")
+    html = pa.content() + pb.content()
+    assert not re.search(r"\b(LSTM|GAN|n-gram|improved GAN)\b", html)
+    assert not re.search(r"\breal\b", pa.inner_text("body") + pb.inner_text("body"))
+    pa.get_by_role("button", name="Next participant").click()
+    pa.wait_for_selector("text=Next participant: type your id")
+    a.close(), b.close()
+
+
+def test_a_reload_continues_where_the_participant_stopped(server, browser):
+    ctx = browser.new_context()
+    page = open_page(ctx, server["url"])
+    begin(page, "carl")
+    answer(page, 5)
+    answer(page, 6)
+    page.get_by_role("button", name="3", exact=True).click()  # chosen, not saved: a reload loses only this
+    page.reload()
+    page.wait_for_selector("text=Start", timeout=120_000)
+    begin(page, "carl")
+    assert on_screen(page) == 3 and "continue at melody 3" in page.inner_text("body")
+    answer(page, 7)
+    answer(page, 8)
+    assert sorted(r[2] for r in rows(server["db"], "carl")) == [5, 6, 7, 8]
+    ctx.close()
+
+
+@pytest.mark.parametrize("pid, stored", [("", None), ("x" * 65, None), ("  Zoë <b>\u266b</b>, é  ", "Zoë <b>\u266b</b>, é")])
+def test_empty_overlong_and_odd_ids(server, browser, pid, stored):
+    before = rows(server["db"])
+    ctx = browser.new_context()
+    page = open_page(ctx, server["url"])
+    begin(page, pid)
+    if stored is None:
+        page.wait_for_selector("text=/type an id first|at most 64 characters/")
+        assert rows(server["db"]) == before
+    else:
+        answer(page, 10, "odd id")
+        assert "Zoë <b>" in page.inner_text("body")  # shown as typed, not as markup
+        assert rows(server["db"]) == sorted(before + [(stored, rows(server["db"], stored)[0][1], 10, "odd id")])
+    ctx.close()
