@@ -105,3 +105,14 @@ def test_compare_cuts_every_set_and_the_reference_for_a_like_for_like_view():
     rows, used = ev.compare({"held": held[:10]}, ref, steps=64)
     assert rows["held"]["median_steps"] <= 64 and all(sum(n for _, n in m) <= 64 for m in used.melodies)
     assert used.novelty is ref.novelty  # copying is still measured against the whole songs
+
+
+@pytest.mark.slow
+def test_evaluate_scores_the_shipped_lstm_beside_its_baselines(capsys, tmp_path):
+    assert main(["evaluate", "--model", "lstm", "--json", str(tmp_path / "m.json")]) == 0
+    scores = json.loads((tmp_path / "m.json").read_text())["scores"]
+    ngram = next(k for k in scores if k.endswith("-gram"))
+    assert scores["LSTM"]["nll"] < scores[ngram]["nll"] < scores["majority class"]["nll"]
+    assert 1.0 < scores["LSTM"]["pitch_bits"] < scores[ngram]["pitch_bits"]
+    assert "pitch_bits" in capsys.readouterr().out
+    assert main(["evaluate"]) == 2

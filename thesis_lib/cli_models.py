@@ -32,6 +32,8 @@ def train(args: argparse.Namespace) -> int:
                                    windows_key: args.windows_per_epoch, "every_step_stride": args.stride}.items() if v}
     if args.dropout is not None:
         overrides["lstm_dropout"] = args.dropout
+    overrides.update({k: v for k, v in {"jit_compile": args.jit_compile, "mixed_precision": args.mixed_precision,
+                                        "steps_per_execution": args.steps_per_execution}.items() if v})
     profile = get_profile(args.profile, **overrides)
     songs = _songs(args.corpus, profile.max_songs)
     out = Path(args.out)

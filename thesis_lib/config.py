@@ -80,6 +80,10 @@ class Profile:
     seqgan_d_width: int = 64
     seqgan_steps_per_epoch: int = 25        # adversarial steps between diagnostics and checkpoints
     gan_windows_per_epoch: int | None = None  # None: every window each epoch (the thesis); else a fresh random draw
+    # speed on an accelerator (benchmarks/training_options.py measures each; off by default, as in the thesis)
+    jit_compile: bool = False           # XLA-compile the training step
+    steps_per_execution: int = 1        # training steps per call into the compiled function
+    mixed_precision: bool = False       # float16 compute, float32 weights and softmax (for GPUs' matrix units)
     # §3.1: temperatures shown in the thesis (Figs. 11-12)
     temperatures: tuple[float, ...] = (0.0, 1.0)
     # how many songs notebooks show as examples

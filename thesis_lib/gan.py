@@ -199,7 +199,8 @@ def build_gan(profile: Profile = THESIS, variant: str = "dcgan", seed: int = 0) 
     g = build_generator(profile)
     if variant == "dcgan":
         model = DCGAN(g, build_discriminator(profile), profile.gan_noise_size, seed=seed)
-        model.compile(keras.optimizers.Adam(profile.gan_learning_rate_g), keras.optimizers.Adam(profile.gan_learning_rate_d))
+        model.compile(keras.optimizers.Adam(profile.gan_learning_rate_g), keras.optimizers.Adam(profile.gan_learning_rate_d),
+                      jit_compile=profile.jit_compile, steps_per_execution=profile.steps_per_execution)
     elif variant == "wgan-gp":
         model = WGANGP(g, build_discriminator(profile, sigmoid=False), profile.gan_noise_size,
                        profile.wgan_critic_steps, profile.wgan_gp_weight, seed=seed)

@@ -85,7 +85,8 @@ def _table1(vocab_size: int, sequence_length: int | None, units: int, dropout: f
     x = layers.LSTM(units, return_sequences=True, name="lstm_1")(x)
     x = layers.LSTM(units, return_sequences=every_step, name="lstm_2")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    out = layers.Dense(vocab_size, activation="softmax", name="next_symbol")(x)
+    # float32 even under mixed precision: the softmax and the loss need its range
+    out = layers.Dense(vocab_size, activation="softmax", dtype="float32", name="next_symbol")(x)
     return keras.Model(ids, out, name="table1_lstm_every_step" if every_step else "table1_lstm")
 
 
@@ -103,7 +104,8 @@ def class_metrics(vocab: Vocabulary) -> list[ClassAccuracy]:
 
 def compile_model(model: keras.Model, vocab: Vocabulary, profile: Profile = THESIS) -> keras.Model:
     """The thesis's recipe: Adam, categorical cross-entropy (on integer targets), accuracy (+ per class)."""
-    model.compile(optimizer=keras.optimizers.Adam(profile.lstm_learning_rate),
+    model.compile(optimizer=keras.optimizers.Adam(profile.lstm_learning_rate), jit_compile=profile.jit_compile,
+                  steps_per_execution=profile.steps_per_execution,
                   loss=keras.losses.SparseCategoricalCrossentropy(),
                   metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy"), *class_metrics(vocab)])
     return model
@@ -210,6 +212,7 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     ckpt_dir = out_dir / "checkpoint"
     strategy = strategy or choose_strategy()
     V = len(data.vocab)
+    keras.mixed_precision.set_global_policy("mixed_float16" if profile.mixed_precision else "float32")
     with strategy.scope():
         model, history = (None, []) if restart else resume(ckpt_dir)
         if model is None:
@@ -239,6 +242,7 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     if len(history) < epochs:
         model.fit(train_ds, epochs=epochs, initial_epoch=len(history), callbacks=callbacks, verbose=verbose,
                   steps_per_epoch=steps_per_epoch, shuffle=False)  # the dataset shuffles itself, seeded
+    keras.mixed_precision.set_global_policy("float32")  # the shipped model computes in float32
     if table1 is not model:
         table1.set_weights(model.get_weights())
     final, kept = plain_copy(table1), len(history)
