@@ -1,7 +1,6 @@
 """The DCGAN of §3.3: Tables 2-3 layer by layer, the 64-column folding, one training step, diagnostics."""
 
 import numpy as np
-import pytest
 
 from thesis_lib import gan, gan_data
 from thesis_lib.config import get_profile

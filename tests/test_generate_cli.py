@@ -173,7 +173,8 @@ def test_meter_and_mode_on_request(tmp_path):
     r = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt,musicxml",
             "--out", tmp_path / "x")
     assert r.returncode == 0, r.stderr
-    assert re.search(r"3 of \d+ drawn melodies are 3/4 and minor \(acceptance \d+\.\d%\)", r.stderr), r.stderr
+    assert re.search(r"\d+ of \d+ drawn melodies are 3/4 and minor \(acceptance \d+\.\d%\); writing 3",
+                     r.stderr), r.stderr
     for i in (1, 2, 3):
         symbols = (tmp_path / "x" / f"lstm_0{i}.txt").read_text().split()
         meter, _, mode = describe(symbols)
@@ -182,6 +183,7 @@ def test_meter_and_mode_on_request(tmp_path):
         assert re.search(r"<beats>3</beats>\s*<beat-type>4</beat-type>", xml) and "<mode>minor</mode>" in xml
     again = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt",
                 "--out", tmp_path / "y")
+    assert again.returncode == 0, again.stderr
     assert [(tmp_path / "y" / f"lstm_0{i}.txt").read_text() for i in (1, 2, 3)] == \
         [(tmp_path / "x" / f"lstm_0{i}.txt").read_text() for i in (1, 2, 3)]
     r = run("generate", "--model", "ngram", "--meter", "6/8", "-n", 3, "--max-draws", 1, "--seed", 0,

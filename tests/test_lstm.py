@@ -194,3 +194,30 @@ def test_saved_lstm_loads_in_a_plain_keras_session(tiny_lstm):
                          capture_output=True, text=True, timeout=300, cwd="/")
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == f"(1, {len(tiny_lstm['vocab'])})"
+
+
+@pytest.mark.skipif(not shipped.available("lstm"), reason="no shipped weights in this checkout")
+def test_the_shipped_lstm_is_its_runs_best_epoch_and_the_history_runs_on():
+    prov = shipped.provenance(shipped.weights_path("lstm"))
+    losses = [h["val_loss"] for h in prov["history"]]
+    assert prov["keep"] == "best" and prov["kept_epoch"] == 1 + int(np.argmin(losses))
+    assert len(losses) > prov["kept_epoch"] + 10 and losses[-1] > min(losses)  # it shows the overfitting after
+
+
+def test_the_lstm_layers_are_cudnn_eligible():
+    """Keras runs an LSTM with cuDNN on a GPU only with these settings (Table 1 keeps them): a GPU run needs
+    no other model."""
+    for layer in (l for l in lstm.build_model(38).layers if l.name.startswith("lstm_")):
+        cfg = layer.get_config()
+        assert (cfg["activation"], cfg["recurrent_activation"], cfg["recurrent_dropout"], cfg["unroll"],
+                cfg["use_bias"]) == ("tanh", "sigmoid", 0.0, False, True)
+
+
+def test_accelerator_options_train_and_keep_the_shipped_model_in_float32(tiny_lstm, tmp_path):
+    import keras
+
+    profile = get_profile("quick", lstm_units=16, lstm_windows_per_epoch=256, jit_compile=True,
+                          steps_per_execution=2, mixed_precision=True)
+    res = lstm.train(tiny_lstm["data"], profile, tmp_path, epochs=1, verbose=0)
+    assert np.isfinite(res.history[0]["val_loss"]) and keras.mixed_precision.global_policy().name == "float32"
+    assert res.model.get_layer("lstm_1").dtype_policy.name == "float32"

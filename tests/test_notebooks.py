@@ -8,11 +8,17 @@ import pytest
 from thesis_lib.series import notebook_paths, run_series
 
 
-def test_notebooks_are_committed_clean_with_a_parameters_cell():
-    for nb in notebook_paths():
+def test_notebooks_are_committed_clean_with_a_parameters_cell_and_cells_that_only_call_and_show():
+    notebooks = sorted(notebook_paths()[0].parent.glob("*.ipynb"))
+    assert len(notebooks) == 7  # 01-06 and the survey's participant page
+    for nb in notebooks:
         cells = json.loads(nb.read_text())["cells"]
-        assert not any(c.get("outputs") or c.get("execution_count") for c in cells if c["cell_type"] == "code")
+        code = [c for c in cells if c["cell_type"] == "code"]
+        assert not any(c.get("outputs") or c.get("execution_count") for c in code)
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), nb.name
+        for c in code:
+            source = "".join(c["source"])
+            assert len(source.strip().splitlines()) <= 10 and "def " not in source, (nb.name, source[:80])
 
 
 @pytest.mark.slow
@@ -55,6 +61,7 @@ def test_notebook_06_scores_every_row_and_says_plainly_that_there_are_no_answers
     import pandas as pd
     import papermill as pm
 
+    from thesis_lib import survey
     from thesis_lib.series import notebook_paths
 
     nb = next(p for p in notebook_paths() if p.name.startswith("06"))

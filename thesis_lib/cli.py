@@ -153,13 +153,13 @@ def _survey(args: argparse.Namespace) -> int:
             process.terminate()
             process.wait()
             return 0
-    store = AnswerStore(responses, [s["id"] for s in stimuli])
     out = Path(args.out or survey.EXPORT)
-    store.export(out, stimuli)
-    df, problems = survey.load_responses(out)
     if args.action == "export":
+        AnswerStore(responses, [s["id"] for s in stimuli]).export(out, stimuli)
+        df, _ = survey.load_responses(out)
         print(f"{out}: {len(df)} answers from {df['participant'].nunique()} participants")
         return 0
+    df, problems, out = survey.read_answers(responses, stimuli_path, out)
     for p in problems:
         print(p, file=sys.stderr)
     print(survey.status_line(df, problems, out))
@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --meter/--mode: draw at most this many melodies; exit 1 if fewer than -n match")
     g.add_argument("--key", default=None, help="write in this key instead of C major / A minor: D, Em, Bb, F#m")
     g.add_argument("--bpm", type=float, default=BPM, help="tempo of MIDI and WAV (quarter notes per minute)")
-    g.add_argument("--formats", default="mid,musicxml,txt,wav", help="any of mid,musicxml,txt,wav")
+    g.add_argument("--formats", default="mid,musicxml,txt,wav", help="any of mid,musicxml,txt,wav,svg (notation)")
     g.add_argument("--out", required=True)
     g.set_defaults(func=generate)
 
@@ -271,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "in their browsers, then `survey analyse` (Fig. 18) or `survey export` (the CSV 06 reads).")
     s.add_argument("action", choices=["stimuli", "serve", "export", "analyse"])
     s.add_argument("--stimuli", default=None, help="stimuli JSON (default data/survey/stimuli.json)")
-    s.add_argument("--responses", default=None, help="answers database (default data/survey/responses.sqlite)")
+    s.add_argument("--responses", default=None, help="answers database (default data/survey/responses.sqlite); "
+                   "analyse also reads an exported CSV")
     s.add_argument("--per-source", type=int, default=3, help="stimuli: melodies per source")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--force", action="store_true", help="stimuli: replace an existing stimuli file")

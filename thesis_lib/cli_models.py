@@ -115,6 +115,9 @@ def _train_improved(args, profile, songs, out: Path, budget: float | None, commo
                            name="gan_improved_generator", seed=args.seed, restart=args.restart, max_seconds=budget,
                            keep=args.keep, verbose=2)
         generator, history, vocab, record["data"] = result.generator, result.history, data.vocab, data.summary()
+        from .collapse import best_epoch
+
+        record.update(keep=args.keep, kept_epoch=(args.keep == "best" and best_epoch(history)) or len(history))
     final = gan_improved.final_diagnostics(generator, vocab, seed=args.seed)
     write_metrics(out / "gan_improved_metrics.json", {**record, "epochs_run": len(history),
                   "seconds": history[-1]["seconds"] if history else 0.0, "final_diagnostics": final,
@@ -193,8 +196,8 @@ def generate(args: argparse.Namespace) -> int:
           file=sys.stderr)
     if found is not None:
         asked = " and ".join(x for x in (args.meter, args.mode) if x)
-        print(f"thesis-music generate: {len(batch.melodies)} of {found.drawn} drawn melodies are {asked} "
-              f"(acceptance {found.acceptance:.1%})", file=sys.stderr)
+        print(f"thesis-music generate: {found.matched} of {found.drawn} drawn melodies are {asked} "
+              f"(acceptance {found.acceptance:.1%}); writing {len(batch.melodies)}", file=sys.stderr)
     written, renderer = 0, None
     for i, mel in enumerate(batch.melodies, start=1):
         if not [s for s in mel if s != "/"]:
@@ -208,7 +211,7 @@ def generate(args: argparse.Namespace) -> int:
         how = ("a 64-step GAN melody" if args.model in ("gan", "gan-improved", "wgan-gp") else
                "random symbols" if args.model == "random" else "a held-out song" if args.model == "real" else
                "ended by itself" if len(mel) - len(primer) < args.max_steps else f"stopped at --max-steps {args.max_steps}")
-        pickup = f"a {info['pickup']}-step pickup" if info["pickup"] else "no pickup"
+        pickup = f"a pickup of {info['pickup']} steps" if info["pickup"] else "no pickup"
         print(f"{stem}.*\t{len(mel)} steps, {info['key']}, {info['meter']} with {pickup}, {how}")
     if renderer:
         print(f"thesis-music generate: audio rendered with {renderer}", file=sys.stderr)

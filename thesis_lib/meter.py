@@ -23,7 +23,7 @@ import numpy as np
 
 from .encoding import bar_steps
 
-METERS = ("2/4", "3/4", "4/4", "6/8")   # what `generate --meter` offers: 87% of the ballads that state a meter
+METERS = ("2/4", "3/4", "4/4", "6/8")   # what `generate --meter` offers: the commonest meters of the ballads
 LONGEST = 32                             # lengths in 16ths are classes 1..32; longer ones share class 32
 SMOOTHING = 0.5                          # add-α counts for the position tables
 

@@ -163,6 +163,24 @@ def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM", kept: 
     return fig
 
 
+def held_out_curves(histories: dict[str, Sequence[dict]], kept: dict[str, int] | None = None):
+    """Held-out and training loss per epoch of several runs (recipes), each run's kept epoch marked."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for k, (name, hist) in enumerate(histories.items()):
+        color = f"C{k}"
+        ep = [h["epoch"] for h in hist]
+        ax.plot(ep, [h["val_loss"] for h in hist], "o-", color=color, ms=3, label=f"{name}: held-out songs")
+        ax.plot(ep, [h["loss"] for h in hist], ":", color=color, label=f"{name}: training")
+        if kept and name in kept:
+            best = next(h for h in hist if h["epoch"] == kept[name])
+            ax.plot([best["epoch"]], [best["val_loss"]], "*", color=color, ms=14, label=f"{name}: kept epoch {kept[name]}")
+    ax.set(xlabel="epoch", ylabel="cross-entropy (nats)", title="Overfitting, and the epoch each run keeps")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def loss_against_time(histories: dict[str, Sequence[dict]], target: float | None = None):
     """Held-out loss against wall-clock seconds, one line per training mode (which gets there sooner)."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -213,6 +231,25 @@ def collapse_curves(histories: dict[str, Sequence[dict]]):
     axes[0].set_ylim(-0.05, 1.05)
     axes[1].set_ylim(-0.05, 1.05)
     axes[0].legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def ablation(table, targets: dict | None = None):
+    """One panel per measure (columns of `table`), a bar per configuration (rows), the target as a dashed line."""
+    cols = list(table.columns)
+    fig, axes = plt.subplots(1, len(cols), figsize=(3.1 * len(cols), 0.45 * len(table) + 1.6), sharey=True)
+    for ax, col in zip(np.atleast_1d(axes), cols):
+        values = table[col].astype(float).to_numpy()
+        ax.barh(range(len(table)), values, color=[f"C{k}" for k in range(len(table))])
+        if targets and col in targets:
+            ax.axvline(targets[col], color="black", ls="--", lw=1)
+        ax.set_title(col.replace("_", " "), fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+    np.atleast_1d(axes)[0].set_yticks(range(len(table)), list(table.index), fontsize=8)
+    np.atleast_1d(axes)[0].invert_yaxis()
+    fig.suptitle("What makes a GAN write music: the same time budget each, 100 melodies (dashed: the bar to meet)",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 

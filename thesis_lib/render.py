@@ -133,13 +133,13 @@ def render_wav(events: Sequence[tuple], path: str | os.PathLike, bpm: float = BP
     return "numpy synthesizer (FluidSynth or a soundfont not found)"
 
 
-FORMATS = ("mid", "musicxml", "txt", "wav")
+FORMATS = ("mid", "musicxml", "txt", "wav", "svg")
 
 
 def write_melody(symbols: Sequence[str], stem: str | os.PathLike, formats: Sequence[str] = ("mid", "musicxml", "txt"),
                  *, bpm: float = BPM, key: str | None = None, title: str | None = None,
                  meter: str | None = None) -> dict:
-    """Write one generated melody as STEM.mid / .musicxml / .txt (symbols, no `/`) / .wav.
+    """Write one generated melody as STEM.mid / .musicxml / .txt (symbols, no `/`) / .wav / .svg (engraved).
 
     The score is barred in the meter and pickup its rhythm fits (`thesis_lib.meter`; `meter` fixes the
     meter), in C major or A minor as analysed, or moved to `key` (see theory.transpose_to_key). Returns
@@ -174,6 +174,10 @@ def write_melody(symbols: Sequence[str], stem: str | os.PathLike, formats: Seque
     for fmt in formats:
         if fmt in ("mid", "musicxml"):
             info["files"].append(write_score(score, Path(f"{stem}.{fmt}")))
+        elif fmt == "svg":
+            from .notation import save_svg
+
+            info["files"].append(save_svg(score, f"{stem}.svg"))
         elif fmt == "txt":
             p = Path(f"{stem}.txt")
             p.write_text(" ".join(symbols) + "\n", encoding="utf-8")

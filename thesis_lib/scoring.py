@@ -8,7 +8,7 @@ import numpy as np
 
 from .encoding import TrainingStream, Vocabulary, parse_symbol
 
-# Target classes (Magenta's "event / no-event" idea, split further): ~80% of targets are holds or `/`,
+# Target classes (Magenta's "event / no-event" idea, split further): most targets are holds or `/`,
 # so plain accuracy flatters a model that only learned to hold.
 CLASSES = ("note", "rest", "hold", "delimiter")
 _KIND_TO_CLASS = {"onset": "note", "rest": "rest", "hold": "hold", "delimiter": "delimiter"}
