@@ -7,16 +7,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from survey_fixture import IDS, STIMULI
 from thesis_lib import survey
 from thesis_lib.encoding import decode_symbols
 from thesis_lib.survey_store import AnswerStore, SurveyError, participant_order
 
 FIXTURE = Path(__file__).parent / "data" / "survey_responses_fixture.csv"
-IDS = ["A", "B", "C", "D"]
-STIMULI = [{"id": "A", "source": "n-gram", "symbols": ["60", "_", "62", "_"]},
-           {"id": "B", "source": "real", "symbols": ["64", "_", "_", "_"]},
-           {"id": "C", "source": "GAN", "symbols": ["67", "_", "65", "_"]},
-           {"id": "D", "source": "LSTM", "symbols": ["60", "_", "_", "r"]}]
 
 
 def test_load_responses_reports_bad_lines():
