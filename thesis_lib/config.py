@@ -74,7 +74,8 @@ class Profile:
     # SeqGAN: an LSTM generator (Table 1's layers) pre-trained by MLE, then REINFORCE against a 1-D CNN
     seqgan_pretrain_share: float = 2 / 3    # of the time budget spent on MLE pre-training
     seqgan_learning_rate: float = 1e-4      # G's adversarial steps: small, to fine-tune
-    seqgan_d_learning_rate: float = 1e-4
+    seqgan_d_learning_rate: float = 1e-3
+    seqgan_d_pretrain_steps: int = 150      # D learns real from generated openings before G listens to it
     seqgan_batch_size: int = 64
     seqgan_mle_weight: float = 1.0          # the MLE term that keeps G anchored to the songs
     seqgan_d_width: int = 64
@@ -95,7 +96,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
     "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
-                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5),
+                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5, seqgan_d_pretrain_steps=10),
 }
 
 THESIS = PROFILES["full"]  # the thesis's own settings: the default of every model builder

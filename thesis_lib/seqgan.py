@@ -100,6 +100,16 @@ class SeqGAN:
         self.d_opt.apply_gradients(zip(tape.gradient(loss, w), w))
         return loss, tf.reduce_mean(tf.cast(p_real > 0.5, "float32")), tf.reduce_mean(tf.cast(p_fake < 0.5, "float32"))
 
+    def pretrain_discriminator(self, steps: int, seed: int = 0) -> dict:
+        """SeqGAN's D pre-training: real openings against the MLE generator's, before any reward reaches G (a
+        fresh D's judgement is noise, and REINFORCE would follow it)."""
+        b = self.profile.seqgan_batch_size
+        logs = []
+        for k in range(steps):
+            real = self.real[self.rng.integers(0, len(self.real), b)]
+            logs.append([float(v) for v in self._d_step(real, self.sample(b, seed=20_000 + seed + k))])
+        return {"d_pretrain_steps": steps, **dict(zip(("d_loss", "d_acc_real", "d_acc_fake"), np.mean(logs[-10:], 0)))}
+
     def step(self, k: int) -> dict:
         """One adversarial step: D on real and fresh openings, then G by REINFORCE (+ MLE on real windows)."""
         b = self.profile.seqgan_batch_size
@@ -158,7 +168,12 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_s
     history = gan.resume(ckpt)
     spent = history[-1]["seconds"] if history else 0.0
     budget = max_seconds - (mle.history[-1]["seconds"] if mle.history else 0.0)  # what MLE left of the budget
-    start = time.perf_counter()
+    start = time.perf_counter()  # D's pre-training counts in the adversarial phase's time
+    d_pretrain = {}
+    if not history:
+        d_pretrain = gan.pretrain_discriminator(profile.seqgan_d_pretrain_steps, seed)
+        if verbose:
+            print(f"discriminator pre-trained: {d_pretrain}", flush=True)
     while spent + time.perf_counter() - start < budget:
         logs = [gan.step(len(history) * profile.seqgan_steps_per_epoch + k)
                 for k in range(profile.seqgan_steps_per_epoch)]
@@ -175,4 +190,5 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_s
     generator = plain_copy(rebuild(gan.g, profile.sequence_length))
     save_model_atomic(generator, out_dir / "gan_improved_generator.keras")
     data.vocab.save(out_dir / "gan_improved_generator_vocab.json")
-    return generator, history, {"mle_kept_epoch": mle.kept_epoch, "mle_epochs": len(mle.history), "mle_val": mle.val}
+    return generator, history, {"mle_kept_epoch": mle.kept_epoch, "mle_epochs": len(mle.history), "mle_val": mle.val,
+                                "d_pretrain": d_pretrain}
