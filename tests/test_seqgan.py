@@ -21,5 +21,6 @@ def test_a_short_seqgan_run_trains_both_phases_and_resumes(embedded, tmp_path):
     melodies, repairs = gan_improved.generate(generator, data.vocab, 8, seed=1)
     assert not repairs and all(len(m) == 64 and "/" not in m for m in melodies)
     assert all(parse_symbol(m[0])[0] in ("onset", "rest") for m in melodies)
-    _, again, _ = seqgan.train(data, profile, tmp_path, max_seconds=20 + 2 * history[-1]["seconds"], verbose=0)
+    _, again, mle2 = seqgan.train(data, profile, tmp_path, max_seconds=20 + 2 * history[-1]["seconds"], verbose=0)
     assert again[:len(history)] == history and len(again) > len(history)  # resumed, not restarted
+    assert mle2["mle_epochs"] == mle["mle_epochs"] and mle2["d_pretrain"] == {}  # neither phase done again

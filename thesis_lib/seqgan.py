@@ -24,7 +24,7 @@ from .collapse import collapse_diagnostics, collapsed
 from .config import DELIMITER, DIAGNOSTIC_SAMPLES, Profile, set_seed
 from .files import atomic_write_text
 from .gan_improved import OPENING
-from .lstm import Generator, LstmData, one_hot_layer, plain_copy, rebuild, train as train_mle
+from .lstm import Generator, LstmData, load, one_hot_layer, plain_copy, rebuild, train as train_mle
 
 
 def build_discriminator(vocab_size: int, profile: Profile) -> keras.Model:
@@ -160,14 +160,23 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_s
     result's summary. Saves OUT/gan_improved_generator.keras and its vocabulary."""
     set_seed(seed)
     out_dir = Path(out_dir)
-    mle = train_mle(data, profile, out_dir / "mle", every_step=True, epochs=10_000, seed=seed, keep="best",
-                    max_seconds=max_seconds * profile.seqgan_pretrain_share, val_share=0.25, verbose=verbose)
-    gan = SeqGAN(mle.model, data, profile, seed)
     ckpt = out_dir / "checkpoint"
+    if load_history(ckpt):  # the adversarial phase had begun: the MLE phase is done, its result on disk
+        mle_history = load_history(out_dir / "mle" / "checkpoint")
+        mle_model = load(out_dir / "mle" / "lstm.keras")
+        mle = {"mle_kept_epoch": min(mle_history, key=lambda h: h["val_loss"])["epoch"],
+               "mle_epochs": len(mle_history), "mle_seconds": mle_history[-1]["seconds"]}
+    else:
+        result = train_mle(data, profile, out_dir / "mle", every_step=True, epochs=10_000, seed=seed, keep="best",
+                           max_seconds=max_seconds * profile.seqgan_pretrain_share, val_share=0.25, verbose=verbose)
+        mle_model = result.model
+        mle = {"mle_kept_epoch": result.kept_epoch, "mle_epochs": len(result.history), "mle_val": result.val,
+               "mle_seconds": result.history[-1]["seconds"] if result.history else 0.0}
+    gan = SeqGAN(mle_model, data, profile, seed)
     ckpt.mkdir(parents=True, exist_ok=True)
     history = gan.resume(ckpt)
     spent = history[-1]["seconds"] if history else 0.0
-    budget = max_seconds - (mle.history[-1]["seconds"] if mle.history else 0.0)  # what MLE left of the budget
+    budget = max_seconds - mle["mle_seconds"]  # what the MLE phase left of the budget
     start = time.perf_counter()  # D's pre-training counts in the adversarial phase's time
     d_pretrain = {}
     if not history:
@@ -190,5 +199,4 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_s
     generator = plain_copy(rebuild(gan.g, profile.sequence_length))
     save_model_atomic(generator, out_dir / "gan_improved_generator.keras")
     data.vocab.save(out_dir / "gan_improved_generator_vocab.json")
-    return generator, history, {"mle_kept_epoch": mle.kept_epoch, "mle_epochs": len(mle.history), "mle_val": mle.val,
-                                "d_pretrain": d_pretrain}
+    return generator, history, {**mle, "d_pretrain": d_pretrain}
