@@ -116,3 +116,11 @@ def test_evaluate_scores_the_shipped_lstm_beside_its_baselines(capsys, tmp_path)
     assert 1.0 < scores["LSTM"]["pitch_bits"] < scores[ngram]["pitch_bits"]
     assert "pitch_bits" in capsys.readouterr().out
     assert main(["evaluate"]) == 2
+
+
+def test_a_set_gives_the_same_figures_in_any_order():
+    train, held = embedded_split()
+    ref = ev.Reference.build("train", train[:100], max_for_distances=60)
+    a = ev.evaluate_set(held[:30], ref)
+    b = ev.evaluate_set(held[:30][::-1], ref)
+    assert a == b

@@ -111,6 +111,9 @@ def evaluate_set(melodies: Sequence[Sequence[tuple]], reference: Reference, seed
     bar fill and the two-sample accuracy."""
     if not melodies:
         raise ValueError("an empty set has nothing to evaluate")
+    # a set, not a sequence: the same melodies in any order (files listed by name, or drawn in memory) give the
+    # same figures, since the subsampling and the classifier's folds below follow this order
+    melodies = sorted(melodies, key=lambda m: [(-1 if p is None else p, n) for p, n in m])
     feats = feature_matrix(melodies)
     row: dict = {"melodies": len(melodies)}
     oas, kls = [], []
