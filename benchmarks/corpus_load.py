@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 
+from thesis_lib.config import THESIS
 from thesis_lib.corpus import load_corpus
 from thesis_lib.encoding import Vocabulary, build_stream, encode_events
 
@@ -32,7 +33,7 @@ def main() -> None:
     assert r.returncode == 0 and len(r.stdout.splitlines()) == len(c.songs)
     seqs = [encode_events(s.events) for s in c.songs]
     v = Vocabulary.from_sequences(seqs)
-    st = build_stream(seqs, v)
+    st = build_stream(seqs, v, THESIS.sequence_length, THESIS.separator_length)
     ids_mb = st.ids.nbytes / 1e6
     onehot_gb = st.n_windows * st.sequence_length * len(v) * 4 / 1e9
     print(f"songs kept {len(c.songs)}, skipped {len(c.skipped)}; cores {cores}")
