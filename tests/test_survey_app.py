@@ -147,3 +147,25 @@ def test_empty_overlong_and_odd_ids(server, browser, pid, stored):
         assert "Zoë <b>" in page.inner_text("body")  # shown as typed, not as markup
         assert rows(server["db"]) == sorted(before + [(stored, rows(server["db"], stored)[0][1], 10, "odd id")])
     ctx.close()
+
+
+def test_stopping_the_server_stops_the_page(tmp_path):
+    """`kill` on `survey serve` (SIGTERM, as a service manager or a test stops it) takes Voila down with it."""
+    (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
+                             "--stimuli", str(tmp_path / "stimuli.json"), "--responses", str(tmp_path / "a.sqlite")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "THESIS_SURVEY_AUDIO": str(tmp_path / "audio")})
+    for _ in range(240):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        pytest.fail("the page never came up")
+    proc.terminate()
+    assert proc.wait(60) == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -147,12 +147,20 @@ def _survey(args: argparse.Namespace) -> int:
         print(f"thesis-music survey: participants open http://{shown}:{args.port}/ "
               + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0" else "")
               + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
+        import signal
+
+        def stop(signum, frame):  # `kill` or a service manager: stop Voilà too, never leave it serving alone
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             return process.wait()
         except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
             return 0
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(30)
     out = Path(args.out or survey.EXPORT)
     if args.action == "export":
         AnswerStore(responses, [s["id"] for s in stimuli]).export(out, stimuli)

@@ -1,0 +1,68 @@
+"""Remakes the pictures the README shows: two LSTM melodies engraved by verovio (SVG, with their MIDI), and a
+screenshot of the survey page as a participant sees it, after choosing a rating.
+
+Run from the repository root: .venv/bin/python data/examples/make_examples.py
+The screenshot needs Debian's Chromium (apt-get install chromium) and the `test` extra (Playwright); it serves
+the committed stimuli with a throw-away answers file, so no answer reaches data/survey/.
+"""
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CLI = [sys.executable, "-m", "thesis_lib.cli"]
+
+
+def scores() -> None:
+    for meter in ("3/4", "4/4"):
+        out = HERE / meter.replace("/", "_")
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run(CLI + ["generate", "--meter", meter, "-n", "1", "--seed", "11", "--formats", "svg,mid",
+                              "--out", str(out)], check=True)
+
+
+def survey_page() -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("no Chromium: apt-get install chromium")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        server = subprocess.Popen(CLI + ["survey", "serve", "--port", str(port), "--responses",
+                                         str(Path(tmp) / "answers.sqlite")],
+                                  env={**__import__("os").environ, "THESIS_SURVEY_AUDIO": str(Path(tmp) / "audio")})
+        try:
+            for _ in range(240):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+                page = browser.new_page(viewport={"width": 900, "height": 620})
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.wait_for_selector("text=Start", timeout=120_000)
+                page.get_by_placeholder("e.g. p07").fill("p07")
+                page.get_by_role("button", name="Start").click()
+                page.wait_for_selector("text=/Melody 1 of/")
+                page.get_by_role("button", name="7", exact=True).click()
+                page.screenshot(path=str(HERE / "survey_page.png"), full_page=True)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+if __name__ == "__main__":
+    scores()
+    survey_page()
+    print(f"wrote {HERE}/3_4, {HERE}/4_4 and {HERE}/survey_page.png")
