@@ -235,6 +235,12 @@ def collapse_curves(histories: dict[str, Sequence[dict]]):
     return fig
 
 
+ABLATION_TITLES = {"mean_oa": "mean OA", "two_sample_accuracy": "two-sample accuracy",
+                   "scale_consistency": "scale consistency", "repairs_per_melody": "repairs per melody",
+                   "all_holds": "all-hold samples", "distinct": "distinct samples",
+                   "copied_4bar_melodies": "melodies with a copied 4-bar window", "bar_fill": "bar fill"}
+
+
 def ablation(table, targets: dict | None = None):
     """One panel per measure (columns of `table`), a bar per configuration (rows), the target as a dashed line."""
     cols = list(table.columns)
@@ -244,8 +250,10 @@ def ablation(table, targets: dict | None = None):
         ax.barh(range(len(table)), values, color=[f"C{k}" for k in range(len(table))])
         if targets and col in targets:
             ax.axvline(targets[col], color="black", ls="--", lw=1)
-        ax.set_title(col.replace("_", " "), fontsize=9)
+        ax.set_title(ABLATION_TITLES.get(col, col.replace("_", " ")), fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
+        if not values.any():  # an empty panel reads as missing: say that every bar is zero
+            ax.text(0.5, 0.5, "0 for every\nconfiguration", transform=ax.transAxes, ha="center", fontsize=8)
     np.atleast_1d(axes)[0].set_yticks(range(len(table)), list(table.index), fontsize=8)
     np.atleast_1d(axes)[0].invert_yaxis()
     fig.suptitle("What makes a GAN write music: the same time budget each, 100 melodies (dashed: the bar to meet)",
