@@ -10,9 +10,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
+
+from thesis_lib.survey_app import free_port, wait_until_serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -21,12 +22,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM, reason="no Chro
 STIMULI = [{"id": f"S0{k}", "source": src, "symbols": sym} for k, (src, sym) in enumerate([
     ("LSTM", "60 _ _ _ 64 _ 67 _".split()), ("GAN", "67 _ 65 _ 64 _ _ _".split()),
     ("real", "69 _ 72 _ 71 _ 69 _".split()), ("n-gram", "60 _ 62 _ 64 _ _ _".split())], start=1)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +34,7 @@ def server(tmp_path_factory):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "THESIS_SURVEY_AUDIO": str(d / "audio")})
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(240):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
+    assert wait_until_serving(port), "the survey page did not come up"
     yield {"url": url, "db": d / "answers.sqlite"}
     proc.terminate()
     proc.wait(30)
@@ -157,14 +147,7 @@ def test_stopping_the_server_stops_the_page(tmp_path):
                              "--stimuli", str(tmp_path / "stimuli.json"), "--responses", str(tmp_path / "a.sqlite")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "THESIS_SURVEY_AUDIO": str(tmp_path / "audio")})
-    for _ in range(240):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        pytest.fail("the page never came up")
+    assert wait_until_serving(port), "the page never came up"
     proc.terminate()
     assert proc.wait(60) == 0
     with pytest.raises(OSError):

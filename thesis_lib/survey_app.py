@@ -150,3 +150,28 @@ def serve(stimuli: str | os.PathLike, responses: str | os.PathLike, *, port: int
            f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--strip_sources=True", "--theme=light",
            "--show_tracebacks=False"]
     return subprocess.Popen(cmd, env=env)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a page of one's own beside another survey)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(port: int, host: str = "127.0.0.1", seconds: float = 120) -> bool:
+    """True once something accepts connections on HOST:PORT (Voilà takes seconds to start), False after
+    `seconds`."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False

@@ -6,12 +6,11 @@ The screenshot needs Debian's Chromium (apt-get install chromium) and the `test`
 the committed stimuli with a throw-away answers file, so no answer reaches data/survey/.
 """
 
+import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -27,25 +26,21 @@ def scores() -> None:
 
 
 def survey_page() -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    from thesis_lib.survey_app import free_port, wait_until_serving
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         sys.exit("no Chromium: apt-get install chromium")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen(CLI + ["survey", "serve", "--port", str(port), "--responses",
                                          str(Path(tmp) / "answers.sqlite")],
-                                  env={**__import__("os").environ, "THESIS_SURVEY_AUDIO": str(Path(tmp) / "audio")})
+                                  env={**os.environ, "THESIS_SURVEY_AUDIO": str(Path(tmp) / "audio")})
         try:
-            for _ in range(240):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.5)
+            if not wait_until_serving(port):
+                sys.exit("the survey page did not come up in two minutes")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
                 page = browser.new_page(viewport={"width": 900, "height": 620})
@@ -55,6 +50,7 @@ def survey_page() -> None:
                 page.get_by_role("button", name="Start").click()
                 page.wait_for_selector("text=/Melody 1 of/")
                 page.get_by_role("button", name="7", exact=True).click()
+                expect(page.get_by_role("button", name="Save and next")).to_be_enabled()  # the page has answered
                 page.screenshot(path=str(HERE / "survey_page.png"), full_page=True)
                 browser.close()
         finally:
