@@ -110,10 +110,39 @@ def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0) -> list[
     return bars
 
 
+def rest_unit(meter: str) -> int:
+    """The span, in 16ths, that a rest may not cross inside a bar, so that rests show the beat: a dotted
+    quarter in 6/8, 9/8 and 12/8 (a dotted half in 6/4), half the bar in 4/4, one beat in other meters (in 3/4
+    a rest of two beats is two quarter rests). A rest that fills its whole bar stays one whole-bar rest."""
+    num, den = (int(x) for x in meter.split("/"))
+    beat = 16 // den if 16 % den == 0 else 1
+    if num % 3 == 0 and num > 3:
+        return 3 * beat
+    return 8 if (num, den) == (4, 4) else beat
+
+
+def rests_by_beat(content: Sequence[tuple], start: int, unit: int, bar: int) -> list[tuple]:
+    """One bar's (pitch, steps, tie) entries, `start` steps into the bar (a pickup starts late), with every
+    rest cut where it crosses a multiple of `unit`, unless it fills the whole bar."""
+    out, at = [], start
+    for pitch, steps, tie_type in content:
+        if pitch is None and not (at == 0 and steps == bar):
+            end = at + steps
+            while at < end:
+                cut = min(end, (at // unit + 1) * unit)
+                out.append((None, cut - at, None))
+                at = cut
+            continue
+        out.append((pitch, steps, tie_type))
+        at += steps
+    return out
+
+
 def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0, title: str | None = None,
              key: str = "C major", bpm: float | None = None):
     """Events to a music21 Score: clef, key signature (with its mode), pitches spelled in the key, the meter
-    (4/4 when None or not a simple fraction) and pickup bar, merged rests, ties across bar lines, and a tempo
+    (4/4 when None or not a simple fraction) and pickup bar, merged rests cut only where they would hide the
+    beat (`rests_by_beat`), ties across bar lines, and a tempo
     mark when `bpm` is given. `key` is a music21 key name such as `C major`, `a minor`, `B- major`."""
     from music21 import key as m21key, metadata, meter as m21meter, note, stream, tempo, tie
 
@@ -128,7 +157,9 @@ def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0,
             raise ValueError(f"pitch {p} is outside MIDI's 0..127")
     part = stream.Part()
     bars = split_into_bars(events, bar, pickup)
+    unit = rest_unit(ts_text)
     for i, content in enumerate(bars):
+        content = rests_by_beat(content, bar - pickup if i == 0 and 0 < pickup < bar else 0, unit, bar)
         m = stream.Measure(number=i if 0 < pickup < bar else i + 1)
         if i == 0:
             m.insert(0, choose_clef(events))
