@@ -164,18 +164,20 @@ def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM", kept: 
 
 
 def held_out_curves(histories: dict[str, Sequence[dict]], kept: dict[str, int] | None = None):
-    """Held-out and training loss per epoch of several runs (recipes), each run's kept epoch marked."""
+    """Held-out and training loss of several runs (recipes) against minutes of training, so that runs whose
+    epochs differ in size (another stride) compare fairly; each run's kept epoch is marked."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
     for k, (name, hist) in enumerate(histories.items()):
         color = f"C{k}"
-        ep = [h["epoch"] for h in hist]
-        ax.plot(ep, [h["val_loss"] for h in hist], "o-", color=color, ms=3, label=f"{name}: held-out songs")
-        ax.plot(ep, [h["loss"] for h in hist], ":", color=color, label=f"{name}: training")
+        minutes = [h["seconds"] / 60 for h in hist]
+        ax.plot(minutes, [h["val_loss"] for h in hist], "o-", color=color, ms=3, label=f"{name}: held-out songs")
+        ax.plot(minutes, [h["loss"] for h in hist], ":", color=color, label=f"{name}: training")
         if kept and name in kept:
             best = next(h for h in hist if h["epoch"] == kept[name])
-            ax.plot([best["epoch"]], [best["val_loss"]], "*", color=color, ms=14, label=f"{name}: kept epoch {kept[name]}")
-    ax.set(xlabel="epoch", ylabel="cross-entropy (nats)", title="Overfitting, and the epoch each run keeps")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.plot([best["seconds"] / 60], [best["val_loss"]], "*", color=color, ms=14,
+                    label=f"{name}: kept epoch {kept[name]}")
+    ax.set(xlabel="minutes of training (one dot an epoch)", ylabel="cross-entropy (nats)",
+           title="Overfitting, and the epoch each run keeps")
     ax.legend(frameon=False, fontsize=7)
     fig.tight_layout()
     return fig
