@@ -101,11 +101,11 @@ def test_rests_show_the_beat():
     in 3/4; a rest that fills its bar stays one whole-bar rest."""
     assert [notation.rest_unit(m) for m in ("2/4", "3/4", "4/4", "6/8", "12/8", "6/4", "2/2", "3/8")] == \
         [4, 4, 8, 6, 6, 12, 8, 2]
-    bar = [(69, 3, None), (None, 9, None)]  # 6/8: a dotted eighth, then 9 sixteenths of rest
-    assert notation.rests_by_beat(bar, 0, 6, 12) == [(69, 3, None), (None, 3, None), (None, 6, None)]
-    assert notation.rests_by_beat([(None, 12, None)], 0, 6, 12) == [(None, 12, None)]
+    bar = [(69, 3), (None, 9)]  # 6/8: a dotted eighth, then 9 sixteenths of rest
+    assert notation.split_into_bars(bar, 12, 0, 6) == [[(69, 3, None), (None, 3, None), (None, 6, None)]]
+    assert notation.split_into_bars([(None, 12)], 12, 0, 6) == [[(None, 12, None)]]
     # a 4/4 pickup of a quarter starts 12 steps into its bar: nothing to cut there
-    assert notation.rests_by_beat([(None, 4, None)], 12, 8, 16) == [(None, 4, None)]
+    assert notation.split_into_bars([(None, 4)], 16, 4, 8) == [[(None, 4, None)]]
     # 4/4: a rest from beat 2 to the end of the bar is a quarter rest and a half rest
     xml = xml_of([(60, 4), (None, 12), (62, 16)], meter="4/4")
     assert re.findall(r"<rest\s*/>\s*<duration>\d+</duration>\s*<type>(\w+)</type>", xml) == ["quarter", "half"]

@@ -84,10 +84,12 @@ def merge_rests(events: Sequence[Event]) -> list[Event]:
     return [tuple(e) for e in out]
 
 
-def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0) -> list[list[tuple]]:
+def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0, unit: int | None = None) -> list[list[tuple]]:
     """Cut events at bar lines: bars of (pitch, steps, tie) with tie in None/'start'/'continue'/'stop'.
 
-    A rest that crosses a bar line becomes one rest per bar (rests are never tied).
+    A rest that crosses a bar line becomes one rest per bar (rests are never tied). With `unit` (see
+    `rest_unit`), a rest is also cut where it crosses a multiple of `unit` steps into its bar, so that it shows
+    the beat, unless it fills its whole bar.
     """
     bars: list[list[tuple]] = []
     current: list[tuple] = []
@@ -96,6 +98,9 @@ def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0) -> list[
         left, first = steps, True
         while left > 0:
             take = min(left, room)
+            if pitch is None and unit and not (room == bar and take == bar):
+                at = bar - room  # steps into the bar (a pickup bar starts late)
+                take = min(take, (at // unit + 1) * unit - at)
             if take == steps or pitch is None:
                 tie = None
             else:
@@ -121,28 +126,11 @@ def rest_unit(meter: str) -> int:
     return 8 if (num, den) == (4, 4) else beat
 
 
-def rests_by_beat(content: Sequence[tuple], start: int, unit: int, bar: int) -> list[tuple]:
-    """One bar's (pitch, steps, tie) entries, `start` steps into the bar (a pickup starts late), with every
-    rest cut where it crosses a multiple of `unit`, unless it fills the whole bar."""
-    out, at = [], start
-    for pitch, steps, tie_type in content:
-        if pitch is None and not (at == 0 and steps == bar):
-            end = at + steps
-            while at < end:
-                cut = min(end, (at // unit + 1) * unit)
-                out.append((None, cut - at, None))
-                at = cut
-            continue
-        out.append((pitch, steps, tie_type))
-        at += steps
-    return out
-
-
 def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0, title: str | None = None,
              key: str = "C major", bpm: float | None = None):
     """Events to a music21 Score: clef, key signature (with its mode), pitches spelled in the key, the meter
     (4/4 when None or not a simple fraction) and pickup bar, merged rests cut only where they would hide the
-    beat (`rests_by_beat`), ties across bar lines, and a tempo
+    beat (`rest_unit`), ties across bar lines, and a tempo
     mark when `bpm` is given. `key` is a music21 key name such as `C major`, `a minor`, `B- major`."""
     from music21 import key as m21key, metadata, meter as m21meter, note, stream, tempo, tie
 
@@ -156,10 +144,8 @@ def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0,
         if p is not None and not 0 <= p <= 127:
             raise ValueError(f"pitch {p} is outside MIDI's 0..127")
     part = stream.Part()
-    bars = split_into_bars(events, bar, pickup)
-    unit = rest_unit(ts_text)
+    bars = split_into_bars(events, bar, pickup, rest_unit(ts_text))
     for i, content in enumerate(bars):
-        content = rests_by_beat(content, bar - pickup if i == 0 and 0 < pickup < bar else 0, unit, bar)
         m = stream.Measure(number=i if 0 < pickup < bar else i + 1)
         if i == 0:
             m.insert(0, choose_clef(events))
