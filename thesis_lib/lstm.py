@@ -175,6 +175,12 @@ class LastStepValidation(keras.callbacks.Callback):
         logs.update({f"val_{k}": float(v) for k, v in scores.items()})
 
 
+def best_epoch(history: Sequence[dict]) -> dict | None:
+    """The history entry with the lowest held-out loss (None before any validated epoch): what keep="best" keeps."""
+    done = [h for h in history if "val_loss" in h]
+    return min(done, key=lambda h: h["val_loss"]) if done else None
+
+
 class KeepBest(keras.callbacks.Callback):
     """Save the Table-1 weights of the epoch with the lowest held-out loss so far (early stopping that lets the
     run go on, so its history still shows the overfitting). Picks up the best so far from a resumed history."""
@@ -182,8 +188,7 @@ class KeepBest(keras.callbacks.Callback):
     def __init__(self, table1: keras.Model, path: str | os.PathLike, history: Sequence[dict]):
         super().__init__()
         self.table1, self.path = table1, Path(path)
-        done = [h for h in history if "val_loss" in h]
-        best = min(done, key=lambda h: h["val_loss"]) if done else None
+        best = best_epoch(history)
         self.best = best["val_loss"] if best and self.path.exists() else float("inf")
         self.epoch = best["epoch"] if best and self.path.exists() else None
 

@@ -24,7 +24,7 @@ from .collapse import collapse_diagnostics, collapsed
 from .config import DELIMITER, DIAGNOSTIC_SAMPLES, Profile, set_seed
 from .files import atomic_write_text
 from .gan_improved import OPENING
-from .lstm import Generator, LstmData, load, one_hot_layer, plain_copy, rebuild, train as train_mle
+from .lstm import Generator, LstmData, best_epoch, load, one_hot_layer, plain_copy, rebuild, train as train_mle
 
 
 def build_discriminator(vocab_size: int, profile: Profile) -> keras.Model:
@@ -164,7 +164,7 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_s
     if load_history(ckpt):  # the adversarial phase had begun: the MLE phase is done, its result on disk
         mle_history = load_history(out_dir / "mle" / "checkpoint")
         mle_model = load(out_dir / "mle" / "lstm.keras")
-        mle = {"mle_kept_epoch": min(mle_history, key=lambda h: h["val_loss"])["epoch"],
+        mle = {"mle_kept_epoch": best_epoch(mle_history)["epoch"],
                "mle_epochs": len(mle_history), "mle_seconds": mle_history[-1]["seconds"]}
     else:
         result = train_mle(data, profile, out_dir / "mle", every_step=True, epochs=10_000, seed=seed, keep="best",
