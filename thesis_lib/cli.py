@@ -6,6 +6,7 @@ The verbs that train models and draw melodies live in `cli_models`; this module 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -147,8 +148,6 @@ def _survey(args: argparse.Namespace) -> int:
         print(f"thesis-music survey: participants open http://{shown}:{args.port}/ "
               + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0" else "")
               + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
-        import signal
-
         def stop(signum, frame):  # `kill` or a service manager: stop Voilà too, never leave it serving alone
             raise KeyboardInterrupt
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import os
+import socket
+import time
 from pathlib import Path
 
 from .survey_store import AnswerStore, SurveyError, validate_participant
@@ -154,8 +156,6 @@ def serve(stimuli: str | os.PathLike, responses: str | os.PathLike, *, port: int
 
 def free_port() -> int:
     """A TCP port nobody listens on now (for a page of one's own beside another survey)."""
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -164,9 +164,6 @@ def free_port() -> int:
 def wait_until_serving(port: int, host: str = "127.0.0.1", seconds: float = 120) -> bool:
     """True once something accepts connections on HOST:PORT (Voilà takes seconds to start), False after
     `seconds`."""
-    import socket
-    import time
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
