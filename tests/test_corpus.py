@@ -61,6 +61,15 @@ def test_abc_multi_tune_file_numbers_tunes_and_reads_stated_modes(data_dir):
     assert kept["2"].pickup == 2 and kept["2"].meter == "6/8"
 
 
+def test_pickup_is_counted_in_the_bar_the_header_states(data_dir):
+    """music21 gives short phrase-end bars time signatures of their own, and here keeps 1/8 for the most steps:
+    the pickup must still be measured against the header's 3/4 bar (16 ballads were read as starting on beat 1)."""
+    kept = {s.source.rsplit("#", 1)[1]: s for s in only(data_dir / "essen_phrase_bars.abc").songs}
+    assert (kept["1"].meter, kept["1"].pickup) == ("3/4", 6)
+    assert (kept["2"].meter, kept["2"].pickup) == (None, 0)  # M: none: a free meter has no bars
+    assert parsing.abc_meter("M: C|\n") == "2/2" and parsing.abc_meter("T: x\n") is None
+
+
 def test_essen_style_k_field_is_a_tonic_not_a_major_key(data_dir):
     song = only(data_dir / "essen_style.abc").songs[0]
     assert (song.tonic, song.mode, song.key_source) == ("G", "minor", "file tonic + analysis mode")

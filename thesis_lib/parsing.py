@@ -18,6 +18,7 @@ from .encoding import bar_steps
 from .errors import SongRejected
 
 TRANSPOSE_MODES = ("thesis", "nearest", "none")
+FREE = "free"                  # what `abc_meter` returns for `M: none`: a free meter, no bars
 Event = tuple  # (int | None, int): pitch (None = rest) and length in 16th steps
 
 
@@ -159,8 +160,12 @@ def _steps(ql, what: str) -> int:
     return int(q)
 
 
-def extract_events(score) -> tuple[list[Event], str | None, int]:
-    """Events, meter and pickup of a monophonic score; raises SongRejected with the reason."""
+def extract_events(score, stated: str | None = None) -> tuple[list[Event], str | None, int]:
+    """Events, meter and pickup of a monophonic score; raises SongRejected with the reason.
+
+    `stated`: the meter the file's header states (an ABC `M:` line). It is then the meter, and the pickup is
+    measured against its bar: music21 gives an ABC pickup bar and short phrase-end bars time signatures of
+    their own, so the time signature it keeps longest can be another one (1/8 for a 3/4 song)."""
     from music21 import chord, stream
 
     parts = list(score.parts) if isinstance(score, stream.Score) else [score]
@@ -198,31 +203,28 @@ def extract_events(score) -> tuple[list[Event], str | None, int]:
     if not any(p is not None for p, _ in events):
         raise SongRejected("empty: no notes")
     ts = _dominant_time_signature(flat, cursor)
-    meter = ts.ratioString if ts is not None else None
+    meter = stated or (ts.ratioString if ts is not None else None)
     pickup = 0
     measures = part.getElementsByClass(stream.Measure)
-    if ts is not None and measures:
+    if meter is not None and measures:
         first = measures[0]
-        bar = _steps(ts.barDuration.quarterLength, "a bar")
+        num, den = meter.split("/")
+        bar = _steps(Fraction(4 * int(num), int(den)), "a bar")
         have = _steps(first.duration.quarterLength, "a bar")
         if 0 < have < bar and len(measures) > 1:
             pickup = have
     return [tuple(e) for e in events], meter, pickup
 
 
-def abc_meter(text: str, events, meter: str | None, pickup: int) -> tuple[str | None, int]:
-    """The ABC header's ``M:`` (music21 gives pickups and short phrase-end bars meters of their own)."""
+def abc_meter(text: str) -> str | None:
+    """The meter an ABC header's ``M:`` states ("3/4"; "4/4" for C, "2/2" for C|), FREE for ``M: none``, and
+    None when there is no ``M:`` line (music21's own time signatures then decide)."""
     m = re.search(r"(?m)^M:\s*(\S*)", text)
     if not m:
-        return meter, pickup
+        return None
     field_ = m.group(1)
     frac = re.search(r"(\d+)/(\d+)", field_)
-    stated = f"{frac.group(1)}/{frac.group(2)}" if frac else {"C": "4/4", "C|": "2/2"}.get(field_)
-    if stated is None:  # "M: none": free meter
-        return None, 0
-    if stated != meter:
-        pickup = 0 if pickup and pickup >= bar_steps(stated) else pickup
-    return stated, pickup
+    return f"{frac.group(1)}/{frac.group(2)}" if frac else {"C": "4/4", "C|": "2/2"}.get(field_, FREE)
 
 
 def _dominant_time_signature(flat, end_steps: int):
@@ -286,12 +288,13 @@ def process_tune(tune: Tune, transpose: str = "thesis") -> list[Song | Skip]:
     for i, sc in enumerate(scores, 1):
         source = tune.source if len(scores) == 1 else f"{tune.source}#{i}"
         try:
-            events, meter, pickup = extract_events(sc)
+            header = abc_meter(text) if tune.fmt == "abc" and text is not None else None
+            events, meter, pickup = extract_events(sc, None if header == FREE else header)
+            if header == FREE:  # free meter: no bars to count a pickup in
+                meter, pickup = None, 0
             if tune.fmt == "midi":  # MIDI has no rests: music21 pads the last bar with one
                 while events and events[-1][0] is None:
                     events.pop()
-            if tune.fmt == "abc" and text is not None:
-                meter, pickup = abc_meter(text, events, meter, pickup)
             tonic, mode, how = choose_key(sc, *stated_key(tune, text, sc))
             shift = transposition(tonic, mode, transpose)
             title = (sc.metadata.title if sc.metadata and sc.metadata.title else "") or ""
