@@ -14,7 +14,6 @@ from fractions import Fraction
 from pathlib import Path
 
 from .config import MAJOR_TARGET_MIDI, MINOR_TARGET_MIDI, STEPS_PER_QUARTER
-from .encoding import bar_steps
 from .errors import SongRejected
 
 TRANSPOSE_MODES = ("thesis", "nearest", "none")
