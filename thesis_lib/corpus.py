@@ -24,7 +24,7 @@ from .errors import CorpusError
 from .files import atomic_write_text
 from .parsing import TRANSPOSE_MODES, Skip, Song, Tune, process_chunk, process_tune, read_text
 
-CACHE_VERSION = 7  # bump when parsing rules change: old caches are then simply not found
+CACHE_VERSION = 8  # bump when parsing rules change: old caches are then simply not found
 FORMATS = {
     ".krn": "humdrum", ".kern": "humdrum", ".abc": "abc",
     ".mid": "midi", ".midi": "midi",

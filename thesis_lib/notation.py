@@ -84,12 +84,15 @@ def merge_rests(events: Sequence[Event]) -> list[Event]:
     return [tuple(e) for e in out]
 
 
-def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0, unit: int | None = None) -> list[list[tuple]]:
+def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0, unit: int | None = None,
+                    notes: tuple[int, int, bool] | None = None) -> list[list[tuple]]:
     """Cut events at bar lines: bars of (pitch, steps, tie) with tie in None/'start'/'continue'/'stop'.
 
     A rest that crosses a bar line becomes one rest per bar (rests are never tied). With `unit` (see
     `rest_unit`), a rest is also cut where it crosses a multiple of `unit` steps into its bar, so that it shows
-    the beat, unless it fills its whole bar.
+    the beat, unless it fills its whole bar. With `notes` = (span, beat, whole) (see `note_rule`), a note that
+    crosses a multiple of `span` is cut there into tied notes, unless it starts on a multiple of `beat` and,
+    when `whole`, lasts whole spans.
     """
     bars: list[list[tuple]] = []
     current: list[tuple] = []
@@ -98,9 +101,13 @@ def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0, unit: in
         left, first = steps, True
         while left > 0:
             take = min(left, room)
+            at = bar - room  # steps into the bar (a pickup bar starts late)
             if pitch is None and unit and not (room == bar and take == bar):
-                at = bar - room  # steps into the bar (a pickup bar starts late)
                 take = min(take, (at // unit + 1) * unit - at)
+            elif pitch is not None and notes:
+                span, beat, whole = notes
+                if not (at % beat == 0 and (not whole or take % span == 0)):
+                    take = min(take, (at // span + 1) * span - at)
             if take == steps or pitch is None:
                 tie = None
             else:
@@ -126,11 +133,23 @@ def rest_unit(meter: str) -> int:
     return 8 if (num, den) == (4, 4) else beat
 
 
+def note_rule(meter: str) -> tuple[int, int, bool] | None:
+    """Where a note must be cut into tied notes so that it shows the beat (`split_into_bars`'s `notes`): in
+    6/8, 9/8, 12/8 (and 6/4) at every dotted-quarter beat (dotted half), unless it starts on one and lasts
+    whole beats; in 4/4 at the middle of the bar, unless it starts on a beat (q h q stays). None in 2/4, 3/4
+    and other simple meters, whose syncopations (8 4 8) are written as they sound."""
+    num, den = (int(x) for x in meter.split("/"))
+    beat = 16 // den if 16 % den == 0 else 1
+    if num % 3 == 0 and num > 3:
+        return 3 * beat, 3 * beat, True
+    return (8, 4, False) if (num, den) == (4, 4) else None
+
+
 def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0, title: str | None = None,
              key: str = "C major", bpm: float | None = None):
     """Events to a music21 Score: clef, key signature (with its mode), pitches spelled in the key, the meter
     (4/4 when None or not a simple fraction) and pickup bar, merged rests cut only where they would hide the
-    beat (`rest_unit`), ties across bar lines, and a tempo
+    beat (`rest_unit`), notes tied where they would (`note_rule`), ties across bar lines, and a tempo
     mark when `bpm` is given. `key` is a music21 key name such as `C major`, `a minor`, `B- major`."""
     from music21 import key as m21key, metadata, meter as m21meter, note, stream, tempo, tie
 
@@ -144,7 +163,7 @@ def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0,
         if p is not None and not 0 <= p <= 127:
             raise ValueError(f"pitch {p} is outside MIDI's 0..127")
     part = stream.Part()
-    bars = split_into_bars(events, bar, pickup, rest_unit(ts_text))
+    bars = split_into_bars(events, bar, pickup, rest_unit(ts_text), note_rule(ts_text))
     for i, content in enumerate(bars):
         m = stream.Measure(number=i if 0 < pickup < bar else i + 1)
         if i == 0:
