@@ -207,10 +207,14 @@ def extract_events(score, stated: str | None = None) -> tuple[list[Event], str |
     meter = stated or (ts.ratioString if ts is not None else None)
     pickup = 0
     measures = part.getElementsByClass(stream.Measure)
-    if meter is not None and measures:
+    if stated is not None:  # "n/d" with whole numbers (see abc_meter)
+        num, den = stated.split("/")
+        bar_length = Fraction(4 * int(num), int(den))
+    else:  # music21's own, which may be additive ("3+2/8")
+        bar_length = ts.barDuration.quarterLength if ts is not None else None
+    if bar_length is not None and measures:
         first = measures[0]
-        num, den = meter.split("/")
-        bar = _steps(Fraction(4 * int(num), int(den)), "a bar")
+        bar = _steps(bar_length, "a bar")
         have = _steps(first.duration.quarterLength, "a bar")
         if 0 < have < bar and len(measures) > 1:
             pickup = have
