@@ -122,15 +122,20 @@ def split_into_bars(events: Sequence[Event], bar: int, pickup: int = 0, unit: in
     return bars
 
 
+def _beat(meter: str) -> tuple[int, bool, bool]:
+    """A meter's beat in 16ths, whether it is compound (6/8, 9/8, 12/8, 6/4: a dotted beat), and whether 4/4."""
+    num, den = (int(x) for x in meter.split("/"))
+    beat = 16 // den if 16 % den == 0 else 1
+    compound = num % 3 == 0 and num > 3
+    return (3 * beat if compound else beat), compound, (num, den) == (4, 4)
+
+
 def rest_unit(meter: str) -> int:
     """The span, in 16ths, that a rest may not cross inside a bar, so that rests show the beat: a dotted
     quarter in 6/8, 9/8 and 12/8 (a dotted half in 6/4), half the bar in 4/4, one beat in other meters (in 3/4
     a rest of two beats is two quarter rests). A rest that fills its whole bar stays one whole-bar rest."""
-    num, den = (int(x) for x in meter.split("/"))
-    beat = 16 // den if 16 % den == 0 else 1
-    if num % 3 == 0 and num > 3:
-        return 3 * beat
-    return 8 if (num, den) == (4, 4) else beat
+    beat, _, common = _beat(meter)
+    return 8 if common else beat
 
 
 def note_rule(meter: str) -> tuple[int, int, bool] | None:
@@ -138,11 +143,10 @@ def note_rule(meter: str) -> tuple[int, int, bool] | None:
     6/8, 9/8, 12/8 (and 6/4) at every dotted-quarter beat (dotted half), unless it starts on one and lasts
     whole beats; in 4/4 at the middle of the bar, unless it starts on a beat (q h q stays). None in 2/4, 3/4
     and other simple meters, whose syncopations (8 4 8) are written as they sound."""
-    num, den = (int(x) for x in meter.split("/"))
-    beat = 16 // den if 16 % den == 0 else 1
-    if num % 3 == 0 and num > 3:
-        return 3 * beat, 3 * beat, True
-    return (8, 4, False) if (num, den) == (4, 4) else None
+    beat, compound, common = _beat(meter)
+    if compound:
+        return beat, beat, True
+    return (8, 4, False) if common else None
 
 
 def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0, title: str | None = None,
