@@ -54,7 +54,12 @@ def _rhythm(events: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def repetition(events: Sequence[tuple], lag: int) -> float:
     """How much of the rhythm comes back `lag` steps later: the share of onsets (at t or t + lag) where both
     times start an event of the same length and kind (note or rest)."""
-    onsets, lengths, rests, total = _rhythm(events)
+    return _repetition(_rhythm(events), lag)
+
+
+def _repetition(rhythm: tuple, lag: int) -> float:
+    """`repetition` of a melody's `_rhythm`."""
+    onsets, lengths, rests, total = rhythm
     if lag >= total:
         return 0.0
     grid = np.zeros(total + 1, np.int64)
@@ -113,10 +118,10 @@ class MeterModel:
     library: tuple = ()   # (events, meter, pickup) of the ballads a variant is barred like
     _strings: list = field(default=None, init=False, repr=False, compare=False)
 
-    def _position_scores(self, events: Sequence[tuple], meter: str) -> np.ndarray:
+    def _position_scores(self, rhythm: tuple, meter: str) -> np.ndarray:
         """Per pickup: the position model's log-likelihood of the best reading that starts with that pickup
-        (the phase may change inside the melody at a cost of SWITCH each time)."""
-        onsets, lengths, rests, total = _rhythm(events)
+        (the phase may change inside the melody at a cost of SWITCH each time). `rhythm`: the melody's `_rhythm`."""
+        onsets, lengths, rests, total = rhythm
         bar = bar_steps(meter)
         phase = np.arange(bar)
         each = self.position[meter][(onsets[:, None] - phase[None, :]) % bar, lengths[:, None], rests[:, None]]
@@ -125,23 +130,22 @@ class MeterModel:
             best = each[i] + np.maximum(best, best.max() - SWITCH)
         return best + self.start[meter][(-phase) % bar] + self.prior[meter]
 
-    def _context_scores(self, events: Sequence[tuple], meter: str, x: np.ndarray | None = None) -> np.ndarray:
-        """Per pickup: the sum over events of the context classifier's log P(the position that pickup gives)."""
+    def _context_scores(self, onsets: np.ndarray, x: np.ndarray, meter: str) -> np.ndarray:
+        """Per pickup: the sum over events (onsets, `event_features` x) of the context classifier's log P(the
+        position that pickup gives)."""
         coef, intercept = self.context[meter]
-        x = event_features(events) if x is None else x
         logits = x @ coef.T + intercept
         logp = np.maximum(logits - np.logaddexp.reduce(logits, axis=1, keepdims=True), _FLOOR)
-        onsets = _rhythm(events)[0]
         bar = bar_steps(meter)
-        return np.array([logp[np.arange(len(events)), (onsets - p) % bar].sum() for p in range(bar)])
+        return np.array([logp[np.arange(len(onsets)), (onsets - p) % bar].sum() for p in range(bar)])
 
     def readings(self, events: Sequence[tuple]) -> dict[tuple[str, int], tuple[float, float]]:
         """Every (meter, pickup) reading of the melody: (the position model's score, the context classifier's).
         The first chooses the pickup; both inform the meter classifier."""
-        x = event_features(events)
+        rhythm, x = _rhythm(events), event_features(events)
         out = {}
         for m in self.meters:
-            pos, ctx = self._position_scores(events, m), self._context_scores(events, m, x)
+            pos, ctx = self._position_scores(rhythm, m), self._context_scores(rhythm[0], x, m)
             out.update({(m, p): (float(pos[p]), float(ctx[p])) for p in range(bar_steps(m))})
         return out
 
@@ -149,12 +153,13 @@ class MeterModel:
         """Per meter: its best reading's score per event by each model, and the rhythm's repetition after 1 and
         2 bars."""
         readings = readings or self.readings(events)
+        rhythm = _rhythm(events)
         out = []
         for m in self.meters:
             bar = bar_steps(m)
             mine = [v for (mm, _), v in readings.items() if mm == m]
             out += [max(a for a, _ in mine) / len(events), max(b for _, b in mine) / len(events),
-                    repetition(events, bar), repetition(events, 2 * bar)]
+                    _repetition(rhythm, bar), _repetition(rhythm, 2 * bar)]
         return np.array(out)
 
     def meter_probabilities(self, events: Sequence[tuple], readings: dict | None = None) -> dict[str, float]:
