@@ -25,8 +25,9 @@ def barred_apart(songs, alike: float = 0.9) -> tuple[int, int]:
     events align: a ceiling on any reading of the rhythm."""
     songs = [s for s in songs if s.meter in meter.METERS]
     token = {}
-    rhythm = ["".join(chr(0x100 + token.setdefault((p is None, n), len(token))) for p, n in s.events) for s in songs]
-    onsets = [meter._rhythm(s.events)[0] for s in songs]
+    rhythm_of = lambda events: "".join(chr(0x100 + token.setdefault((p is None, n), len(token)))  # noqa: E731
+                                       for p, n in events)
+    rhythm = [rhythm_of(s.events) for s in songs]
     pairs = apart = 0
     for i in range(len(songs)):
         for j in range(i + 1, len(songs)):
@@ -36,12 +37,8 @@ def barred_apart(songs, alike: float = 0.9) -> tuple[int, int]:
             if songs[i].meter != songs[j].meter:
                 apart += 1
                 continue
-            bar, votes = bar_steps(songs[i].meter), Counter()
-            for tag, a0, a1, b0, b1 in Indel.opcodes(rhythm[i], rhythm[j]):
-                if tag == "equal":
-                    votes.update(((onsets[i][a0:a1] - songs[i].pickup - onsets[j][b0:b1] + songs[j].pickup)
-                                  % bar).tolist())
-            apart += votes.most_common(1)[0][0] != 0
+            apart += songs[i].pickup != meter.aligned_pickup(songs[i].events, songs[j].events, songs[j].pickup,
+                                                             bar_steps(songs[j].meter), rhythm_of)
     return pairs, apart
 
 

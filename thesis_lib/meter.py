@@ -101,6 +101,21 @@ def _tokens(events: Sequence[tuple]) -> str:
     return "".join(chr(0x100 + ((p if p is not None else -1) + 1) * 64 + min(d, 63)) for p, d in events)
 
 
+def aligned_pickup(events: Sequence[tuple], theirs: Sequence[tuple], pickup: int, bar: int,
+                   tokens=_tokens) -> int | None:
+    """The pickup that another melody's bar lines (its `pickup`, bars of `bar` steps) give this one where their
+    events align (Indel alignment of their `tokens` strings): the commonest among the aligned events; None when
+    none align."""
+    from rapidfuzz.distance import Indel
+
+    here, there = _rhythm(events)[0], _rhythm(theirs)[0]
+    votes = Counter()
+    for tag, a0, a1, b0, b1 in Indel.opcodes(tokens(events), tokens(theirs)):
+        if tag == "equal":
+            votes.update(((here[a0:a1] - there[b0:b1] + pickup) % bar).tolist())
+    return int(votes.most_common(1)[0][0]) if votes else None
+
+
 @dataclass
 class MeterModel:
     """The fitted position tables (log-probabilities), context classifiers, meter classifier and ballads."""
@@ -186,12 +201,7 @@ class MeterModel:
             return None
         _, similarity, j = found
         theirs, meter, pickup = self.library[j]
-        bar, here, there = bar_steps(meter), _rhythm(events)[0], _rhythm(theirs)[0]
-        votes = Counter()
-        for tag, a0, a1, b0, b1 in Indel.opcodes(mine, self._strings[j]):
-            if tag == "equal":
-                votes.update(((here[a0:a1] - there[b0:b1] + pickup) % bar).tolist())
-        return float(similarity), meter, int(votes.most_common(1)[0][0])
+        return float(similarity), meter, aligned_pickup(events, theirs, pickup, bar_steps(meter))
 
     def infer(self, events: Sequence[tuple], meter: str | None = None) -> tuple[str, int]:
         """(meter, pickup in 16ths) of a melody: a ballad's if the melody is a variant of one (in the meter given,
