@@ -19,26 +19,29 @@ from thesis_lib.encoding import bar_steps
 from thesis_lib.files import write_json
 
 
-def barred_apart(songs, alike: float = 0.9) -> tuple[int, int]:
-    """Pairs of songs (in METERS) whose rhythms (lengths, rest or note) are at least `alike` similar, and how
-    many of them are written in different meters or with their bar lines in different places where their
-    events align: a ceiling on any reading of the rhythm."""
+def barred_apart(songs, alike: float = 0.9, tokens=None) -> tuple[int, int]:
+    """Pairs of songs (in METERS) whose event strings are at least `alike` similar (Indel), and how many of them
+    are written in different meters or with their bar lines in different places where their events align. By
+    default the strings are the rhythms (lengths, rest or note): a ceiling on any reading of the rhythm; with
+    `meter._tokens` (pitch and length) the pairs are variants of one tune, and the count is how consistently
+    the collection's editors bar one tune."""
     songs = [s for s in songs if s.meter in meter.METERS]
-    token = {}
-    rhythm_of = lambda events: "".join(chr(0x100 + token.setdefault((p is None, n), len(token)))  # noqa: E731
-                                       for p, n in events)
-    rhythm = [rhythm_of(s.events) for s in songs]
+    if tokens is None:
+        token = {}
+        tokens = lambda events: "".join(chr(0x100 + token.setdefault((p is None, n), len(token)))  # noqa: E731
+                                        for p, n in events)
+    strings = [tokens(s.events) for s in songs]
     pairs = apart = 0
     for i in range(len(songs)):
         for j in range(i + 1, len(songs)):
-            if Indel.normalized_similarity(rhythm[i], rhythm[j], score_cutoff=alike) < alike:
+            if Indel.normalized_similarity(strings[i], strings[j], score_cutoff=alike) < alike:
                 continue
             pairs += 1
             if songs[i].meter != songs[j].meter:
                 apart += 1
                 continue
             apart += songs[i].pickup != meter.aligned_pickup(songs[i].events, songs[j].events, songs[j].pickup,
-                                                             bar_steps(songs[j].meter), rhythm_of)
+                                                             bar_steps(songs[j].meter), tokens)
     return pairs, apart
 
 
@@ -73,6 +76,9 @@ def main() -> None:
     pairs, apart = barred_apart(songs)
     print(f"{pairs} pairs of these ballads have rhythms at least 90% alike; {apart} of them are written in "
           "another meter or with their bar lines elsewhere")
+    pairs, apart = barred_apart(songs, meter.VARIANT, meter._tokens)
+    print(f"{pairs} pairs of these ballads are variants of one tune (notes, pitch and length, at least "
+          f"{meter.VARIANT:.0%} alike); the files bar {pairs - apart} of them alike ({1 - apart / pairs:.0%})")
     if args.ship:
         model = meter.fit(songs)
         path = meter.shipped_path()
