@@ -189,10 +189,36 @@ def to_score(events: Sequence[Event], meter: str | None = None, pickup: int = 0,
                     el.tie = tie.Tie(tie_type)
             m.append(el)
         part.append(m)
-    part.makeAccidentals(inPlace=True, overrideStatus=True, cautionaryNotImmediateRepeat=False)
+    show_accidentals(part)
     score = stream.Score([part])
     score.metadata = metadata.Metadata(title=title or "")
     return score
+
+
+def show_accidentals(part) -> None:
+    """Print an accidental exactly where the key signature and the bar do not give the pitch: a note shows
+    one when its alteration differs from the key signature's for its step, or from an earlier note of the same
+    step and octave in its bar; a note tied from before keeps its pitch without one. (music21's own
+    `makeAccidentals` also prints courtesy accidentals in the next bar and in other octaves.)"""
+    from music21 import key as m21key, pitch as m21pitch, stream
+
+    signature = part.recurse().getElementsByClass(m21key.KeySignature).first()
+    for m in part.getElementsByClass(stream.Measure):
+        bar: dict = {}   # (step, octave) -> the alteration an earlier note of this bar set
+        for n in m.notes:
+            p = n.pitch
+            alter = p.accidental.alter if p.accidental is not None else 0
+            if n.tie is not None and n.tie.type in ("stop", "continue"):
+                if p.accidental is not None:
+                    p.accidental.displayStatus = False
+                continue
+            given = signature.accidentalByStep(p.step) if signature is not None else None
+            expected = bar.get((p.step, p.octave), given.alter if given is not None else 0)
+            if alter != expected and p.accidental is None:
+                p.accidental = m21pitch.Accidental("natural")
+            if p.accidental is not None:
+                p.accidental.displayStatus = alter != expected
+            bar[(p.step, p.octave)] = alter
 
 
 def melody_score(events: Sequence[Event], *, key: str = "C major", bpm: float = BPM, title: str | None = None,
