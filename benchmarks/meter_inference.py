@@ -45,6 +45,22 @@ def barred_apart(songs, alike: float = 0.9, tokens=None) -> tuple[int, int]:
     return pairs, apart
 
 
+def line_lengths(songs) -> dict[str, float]:
+    """Per meter, the median length in sixteenths of a line of the ABC file (Essen writes a phrase per line),
+    taken as the song's length over its number of music lines."""
+    import numpy as np
+
+    from thesis_lib.corpus import discover
+
+    texts = {t.source: t.text or "" for t in discover(None)[0]}
+    per = {}
+    for s in songs:
+        lines = [ln for ln in texts.get(s.source, "").splitlines()[1:] if ln.strip() and ln[1:2] != ":"]
+        if s.meter in meter.METERS and lines:
+            per.setdefault(s.meter, []).append(s.steps / len(lines))
+    return {m: float(np.median(per[m])) for m in meter.METERS if m in per}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--parts", action="store_true", help="also measure the model without variants, phase changes")
@@ -79,6 +95,8 @@ def main() -> None:
     pairs, apart = barred_apart(songs, meter.VARIANT, meter._tokens)
     print(f"{pairs} pairs of these ballads are variants of one tune (notes, pitch and length, at least "
           f"{meter.VARIANT:.0%} alike); the files bar {pairs - apart} of them alike ({1 - apart / pairs:.0%})")
+    print("median length of a line (a phrase) of the files, in sixteenths and in bars: " + ", ".join(
+        f"{m} {n:.0f} ({n / bar_steps(m):.2g} bars)" for m, n in line_lengths(songs).items()))
     if args.ship:
         model = meter.fit(songs)
         path = meter.shipped_path()
