@@ -28,8 +28,8 @@ def test_music21_round_trip_on_random_melodies(events, meter, pickup, key):
 
 
 def test_a_tie_chain_after_an_accidental_reads_back_as_one_note():
-    """A♭ then a long A: music21 writes the A's first note with a natural and its tied continuations without,
-    and its stripTies, matching by pitch, stopped the chain there. A melody is one voice: ties are matched
+    """A♭ then a long A: the score writes the A's first note with a natural and its tied continuations without,
+    and music21's stripTies, matching by pitch, stopped the chain there. A melody is one voice: ties are matched
     by position, so the long A reads back as one note."""
     for events, meter in (([(32, 2), (21, 30)], "3/4"), ([(32, 1), (21, 12)], "6/8")):
         back, _, _ = extract_events(notation.to_score(events, meter))

@@ -179,7 +179,7 @@ def extract_events(score, stated: str | None = None) -> tuple[list[Event], str |
         if len(voices) > 1:
             raise SongRejected(f"not monophonic: {len(voices)} voices in bar {m.number}")
     # one voice: a tie joins a note to the next one. Matching by pitch would stop at a tied note that lost the
-    # explicit natural its first note carries (A♭ A♮~A), as music21's own makeAccidentals writes it
+    # explicit natural its first note carries (A♭ A♮~A), as scores write it (ours: notation.show_accidentals)
     part = part.stripTies(inPlace=False, matchByPitch=False)
     flat = part.flatten()
     elements = sorted(flat.notesAndRests, key=lambda e: (e.offset, e.isRest))
