@@ -10,9 +10,9 @@ import sys
 import tempfile
 import time
 
-from thesis_lib.config import THESIS
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import Vocabulary, build_stream, encode_events
+from thesis_lib.core.config import THESIS
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import Vocabulary, build_stream, encode_events
 
 
 def timed(fn):

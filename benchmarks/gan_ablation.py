@@ -46,15 +46,16 @@ def cli(*args: str) -> list[str]:
 def score(model: str, weights: Path, n: int, seed: int) -> dict:
     """100 melodies (seed 0) from one generator: `evaluate`'s metrics against the training songs, the repairs the
     decoding needed, and the all-hold and distinct shares of the generator's own samples."""
-    from thesis_lib import evaluation as ev, gan_improved, shipped, sources
-    from thesis_lib.collapse import collapse_diagnostics
-    from thesis_lib.encoding import decode_symbols
+    from thesis_lib import sources
+    from thesis_lib.measures import evaluation as ev
+    from thesis_lib.models import gan_improved, shipped
+    from thesis_lib.models.collapse import collapse_diagnostics
 
     batch = sources.melodies(model, n, seed=seed, weights=weights)
     net, vocab, _ = shipped.load_pretrained(model, weights)
     raw, _ = gan_improved.generate(net, vocab, n, seed=seed, melody_start=False)  # as G writes them
     diag = collapse_diagnostics(raw)
-    row = ev.evaluate_set([decode_symbols(m) for m in batch.melodies], ev.embedded_reference(seed), seed)
+    row = ev.evaluate_set(batch.melodies, ev.embedded_reference(seed), seed)
     return {**row, "repairs_per_melody": sum(batch.repairs.values()) / n, "repairs": dict(batch.repairs),
             "all_holds": diag["all_holds"], "distinct": diag["distinct"]}
 
@@ -96,8 +97,8 @@ def main() -> None:
         m = r["metrics"]
         print(f"| {r['label']} | " + " | ".join("–" if m.get(c) is None else f"{m[c]:.3f}" for c in COLUMNS) + " |")
     if args.ship:
-        from thesis_lib.files import write_json
-        from thesis_lib.shipped import PRETRAINED
+        from thesis_lib.core.config import PRETRAINED
+        from thesis_lib.core.files import write_json
 
         write_json(PRETRAINED / "gan_ablation.json", {"minutes": args.minutes, "melodies": args.melodies,
                                                        "seed": args.seed, "configurations": results})

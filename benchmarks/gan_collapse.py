@@ -10,9 +10,9 @@ import argparse
 import json
 from pathlib import Path
 
-from thesis_lib import plots
-from thesis_lib.files import write_json
-from thesis_lib.shipped import PRETRAINED
+from thesis_lib.core.config import PRETRAINED
+from thesis_lib.core.files import write_json
+from thesis_lib.render import plots
 
 
 def main() -> None:

@@ -18,9 +18,9 @@ def main() -> None:
     args = ap.parse_args()
     import tensorflow as tf
 
-    from thesis_lib import gan
-    from thesis_lib.corpus import load_corpus
-    from thesis_lib.gan_data import prepare_data
+    from thesis_lib.data.corpus import load_corpus
+    from thesis_lib.models import gan
+    from thesis_lib.models.gan_data import prepare_data
 
     data = prepare_data([s.events for s in load_corpus(progress=False).songs])
     gpus = tf.config.list_logical_devices("GPU")

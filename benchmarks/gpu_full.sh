@@ -26,7 +26,7 @@ if ! "$PY" -c "import tensorflow, keras, music21, thesis_lib" 2>"$OUT/setup.log"
   echo "gpu_full: this machine lacks TensorFlow, Keras or music21 (see $OUT/setup.log); nothing was trained" >&2
   exit 3
 fi
-"$PY" -c "from thesis_lib.files import machine; import json; print(json.dumps(machine()))" > "$OUT/machine.json" 2>/dev/null
+"$PY" -c "from thesis_lib.core.backend import machine; import json; print(json.dumps(machine()))" > "$OUT/machine.json" 2>/dev/null
 
 if [ $TINY = 1 ]; then   # a CPU rehearsal: a few songs, one short epoch each
   LSTM="--profile quick --max-songs 24 --epochs 2 --windows-per-epoch 512"

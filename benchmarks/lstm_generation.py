@@ -1,21 +1,27 @@
 """LSTM generation speed: the thesis's naive 64-step window per symbol vs stateful generation of one
-melody and of a batch of 256, measured side by side in one run, per symbol; plus how often the
-stateful and the windowed generator agree at T = 0.
+melody and of a batch of 256, measured side by side in one run, per symbol; the whole
+`thesis-music generate -n 256 --formats txt` against `sources.melodies` alone (what writing the files costs
+beyond the generator); and how often the stateful and the windowed generator agree at T = 0.
 
-Targets (2-core CPU): stateful batch >= 50x the naive reference per symbol, >= 10,000 symbols/s.
+Targets (2-core CPU): stateful batch >= 50x the naive reference per symbol, >= 10,000 symbols/s;
+`generate --formats txt` within 20% of `sources.melodies` alone (start-up excluded).
 Run: .venv/bin/python benchmarks/lstm_generation.py [--weights PATH]
 """
 
 import argparse
 import os
+import statistics
+import tempfile
 import time
 
 import numpy as np
 import tensorflow as tf
 
-from thesis_lib import lstm, shipped
-from thesis_lib.config import DELIMITER
-from thesis_lib.sampling import sample
+from thesis_lib import sources
+from thesis_lib.cli import main as thesis_music
+from thesis_lib.core.config import DELIMITER
+from thesis_lib.core.sampling import sample
+from thesis_lib.models import lstm, shipped
 
 
 def generation_speed(model, vocab, *, steps: int = 128, batch: int = 256,
@@ -48,6 +54,27 @@ def generation_speed(model, vocab, *, steps: int = 128, batch: int = 256,
     return timings
 
 
+def generate_verb(n: int, steps: int, repeats: int = 3) -> dict:
+    """Seconds of `sources.melodies("lstm", n)` alone and of the whole `generate --formats txt` verb (in this
+    process, after one warm-up call of each: the model is loaded and traced, start-up excluded); the median of
+    `repeats` interleaved passes, and the symbols each wrote."""
+    args = ["generate", "-n", str(n), "--max-steps", str(steps), "--seed", "0", "--formats", "txt"]
+    times = {"sources.melodies alone": [], "generate --formats txt": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats + 1):
+            t = time.perf_counter()
+            batch = sources.melodies("lstm", n, seed=0, max_steps=steps)
+            alone = time.perf_counter() - t
+            t = time.perf_counter()
+            assert thesis_music([*args, "--out", f"{tmp}/{k}"]) == 0
+            verb = time.perf_counter() - t
+            if k:  # the first pass is the warm-up
+                times["sources.melodies alone"].append(alone)
+                times["generate --formats txt"].append(verb)
+    symbols = sum(m.steps for m in batch.melodies)
+    return {"symbols": symbols, **{name: statistics.median(v) for name, v in times.items()}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", default=None, help="a .keras file (default: the shipped one)")
@@ -63,6 +90,19 @@ def main() -> None:
     batched = speed[f"stateful, batch of {args.batch}"]
     print(f"target: batch >= 50x naive per symbol: {'met' if batched >= 50 * naive else 'NOT met'} "
           f"(x{batched / naive:.0f}); >= 10,000 symbols/s: {'met' if batched >= 10_000 else 'NOT met'}")
+
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):  # generate prints a line per melody
+        verb = generate_verb(args.batch, args.steps)
+    ratio = verb["generate --formats txt"] / verb["sources.melodies alone"]
+    print(f"{args.batch} melodies of at most {args.steps} steps ({verb['symbols']:,} symbols), median of 3 passes:")
+    for name in ("sources.melodies alone", "generate --formats txt"):
+        print(f"  {name:28s} {verb[name]:8.2f} s  {verb['symbols'] / verb[name]:12,.0f} symbols/s   "
+              f"x{verb['symbols'] / verb[name] / naive:8.1f} vs naive")
+    print(f"target: generate --formats txt within 20% of sources.melodies alone: "
+          f"{'met' if ratio <= 1.2 else 'NOT met'} (x{ratio:.2f})")
 
     # Same argmax melody? The stateful generator remembers the whole melody, the windowed one only the
     # last 64 symbols, so they can part ways after 64 symbols (a test checks exact agreement with the

@@ -10,11 +10,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from thesis_lib import lstm, plots
-from thesis_lib.checkpoint import time_to_reach
-from thesis_lib.config import get_profile
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import encode_events
+from thesis_lib.core.config import get_profile
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import encode_events
+from thesis_lib.models import lstm
+from thesis_lib.models.checkpoint import time_to_reach
+from thesis_lib.render import plots
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ import sys
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from thesis_lib import lstm
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import encode_events, make_dataset
+from thesis_lib.models import lstm
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import encode_events, make_dataset
 mode, batches = sys.argv[1], int(sys.argv[2])
 songs = load_corpus(progress=False).songs
 data = lstm.prepare_data([encode_events(s.events) for s in songs])

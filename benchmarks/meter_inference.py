@@ -1,4 +1,4 @@
-"""Meter and pickup inference (`thesis_lib.meter`) measured on the ballads whose files state a meter: 5-fold
+"""Meter and pickup inference (`thesis_lib.data.meter`) measured on the ballads whose files state a meter: 5-fold
 cross-validation, so every song is inferred by a model that never saw it. Prints the shares, the confusion
 table and the commonest wrong pickups; with --parts, also the shares without the later parts of the model;
 with --ship, fits on every song and writes thesis_lib/pretrained/meter_model.json with these figures.
@@ -13,10 +13,10 @@ from unittest import mock
 
 from rapidfuzz.distance import Indel
 
-from thesis_lib import meter
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import bar_steps
-from thesis_lib.files import write_json
+from thesis_lib.core.files import write_json
+from thesis_lib.data import meter
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import bar_steps
 
 
 def barred_apart(songs, alike: float = 0.9, tokens=None) -> tuple[int, int]:
@@ -50,7 +50,7 @@ def line_lengths(songs) -> dict[str, float]:
     taken as the song's length over its number of music lines."""
     import numpy as np
 
-    from thesis_lib.corpus import discover
+    from thesis_lib.data.corpus import discover
 
     texts = {t.source: t.text or "" for t in discover(None)[0]}
     per = {}

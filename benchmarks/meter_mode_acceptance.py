@@ -1,5 +1,5 @@
 """How often each model writes each meter and mode: the acceptance rates of `generate --meter/--mode`. The models
-are not conditioned on either, so `generate` draws and keeps the melodies whose inferred meter (thesis_lib.meter)
+are not conditioned on either, so `generate` draws and keeps the melodies whose inferred meter (thesis_lib.data.meter)
 and analysed mode match; the share of N seeded draws that fall in each cell is the rate a user gets.
 
 Run: .venv/bin/python benchmarks/meter_mode_acceptance.py [-n 400] [--models lstm,ngram,gan,gan-improved]
@@ -8,7 +8,9 @@ Run: .venv/bin/python benchmarks/meter_mode_acceptance.py [-n 400] [--models lst
 import argparse
 from collections import Counter
 
-from thesis_lib import meter, shipped, sources
+from thesis_lib import sources
+from thesis_lib.data import meter
+from thesis_lib.models import shipped
 
 
 def main() -> None:
@@ -24,7 +26,7 @@ def main() -> None:
         if model in sources.GENERATORS and not shipped.available(model):
             continue
         batch = sources.melodies(model, args.n, seed=0)
-        seen = Counter(sources.describe(m)[::2] for m in batch.melodies if m)
+        seen = Counter((m.meter, m.mode) for m in batch.melodies if not m.is_empty)
         total = sum(seen.values())
         modes = Counter(md for (_, md), k in seen.items() for _ in range(k))
         print(f"| {model} | " + " | ".join(f"{seen[c] / total:.1%}" for c in cells)

@@ -17,9 +17,8 @@ import sys
 CHILD = r"""
 import json, sys, time
 import numpy as np
-from thesis_lib.config import get_profile, quiet_tensorflow
-quiet_tensorflow()
-import keras
+from thesis_lib.core.config import get_profile
+from thesis_lib.core.backend import keras
 model_name, option, batches = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 
 
@@ -35,11 +34,11 @@ def timed(fit, windows, repeats=3):
 
 profile = get_profile("full", **option)
 keras.utils.set_random_seed(0)
-from thesis_lib.corpus import load_corpus
+from thesis_lib.data.corpus import load_corpus
 songs = load_corpus(progress=False).songs
 if model_name == "lstm":
-    from thesis_lib import lstm
-    from thesis_lib.encoding import encode_events
+    from thesis_lib.models import lstm
+    from thesis_lib.data.encoding import encode_events
     data = lstm.prepare_data([encode_events(s.events) for s in songs], profile=profile)
     keras.mixed_precision.set_global_policy("mixed_float16" if profile.mixed_precision else "float32")
     model = lstm.compile_model(lstm.build_model(len(data.vocab), profile), data.vocab, profile)
@@ -53,8 +52,8 @@ if model_name == "lstm":
                  batches * 128)
     loss = float(model.evaluate(vw[:, :64], vw[:, 64], batch_size=512, verbose=0, return_dict=True)["loss"])
 else:
-    from thesis_lib import gan
-    from thesis_lib.gan_data import prepare_data
+    from thesis_lib.models import gan
+    from thesis_lib.models.gan_data import prepare_data
     data = prepare_data([s.events for s in songs])
     model = gan.build_gan(profile, "dcgan")
     rng = np.random.default_rng(0)

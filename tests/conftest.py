@@ -15,7 +15,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def embedded():
     """The embedded Essen ballads: parsed once (cold, ~20 s on 2 cores), then from data/cache/."""
-    from thesis_lib.corpus import load_corpus
+    from thesis_lib.data.corpus import load_corpus
 
     return load_corpus(progress=False)
 
@@ -23,9 +23,9 @@ def embedded():
 @pytest.fixture(scope="session")
 def tiny_lstm(embedded, tmp_path_factory):
     """A Table-1-shaped LSTM with 32 units, trained 2 quick epochs on 24 songs: fast, and not random."""
-    from thesis_lib import lstm
-    from thesis_lib.config import get_profile
-    from thesis_lib.encoding import encode_events
+    from thesis_lib.core.config import get_profile
+    from thesis_lib.data.encoding import encode_events
+    from thesis_lib.models import lstm
 
     out = tmp_path_factory.mktemp("tiny_lstm")
     data = lstm.prepare_data([encode_events(s.events) for s in embedded.songs[:24]], seed=0)

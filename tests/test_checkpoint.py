@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from thesis_lib import checkpoint
-from thesis_lib.checkpoint import save_model_atomic
+from thesis_lib.models import checkpoint
+from thesis_lib.models.checkpoint import save_model_atomic
 
 
 def test_model_files_are_written_atomically(tiny_lstm, tmp_path, monkeypatch):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from thesis_lib import collapse
+from thesis_lib.models import collapse
 
 
 def test_collapse_diagnostics_tell_a_collapsed_set_from_a_varied_one():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from thesis_lib import config
+from thesis_lib.core import config
 
 
 def test_profiles_hold_the_thesis_numbers():
@@ -20,9 +20,3 @@ def test_unknown_names_fail_clearly():
         config.get_profile("fast")
     with pytest.raises(TypeError):
         config.get_profile("full", lstm_unitz=3)
-
-
-def test_tensorflow_is_imported_quietly_once(capfd):
-    config.quiet_tensorflow()
-    config.quiet_tensorflow()
-    assert "cuda" not in capfd.readouterr().err.lower()

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from thesis_lib import corpus as tc, parsing
-from thesis_lib.encoding import encode_events
-from thesis_lib.errors import CorpusError
+from thesis_lib.core.errors import CorpusError
+from thesis_lib.data import corpus as tc
+from thesis_lib.data import parsing
+from thesis_lib.data.encoding import encode_events
 
 
 def only(path, **kw):

@@ -7,10 +7,11 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from thesis_lib import encoding as enc
-from thesis_lib.errors import VocabularyError
+from thesis_lib.core.errors import VocabularyError
+from thesis_lib.data import encoding as enc
 
 
 def test_thesis_example_from_section_3_1():
@@ -61,8 +62,8 @@ def test_bad_vocabulary_file_names_the_file(tmp_path):
 
 
 VOCAB_SCRIPT = """
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import Vocabulary, encode_events
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import Vocabulary, encode_events
 c = load_corpus(progress=False)
 for scheme in ("thesis", "per-pitch-hold"):
     print(" ".join(Vocabulary.from_sequences(encode_events(s.events, scheme) for s in c.songs).symbols))

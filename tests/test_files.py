@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from thesis_lib import files
+from thesis_lib.core import files
 
 
 def test_atomic_write_replaces_whole_and_leaves_no_temp_file(tmp_path, monkeypatch):

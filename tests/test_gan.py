@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from thesis_lib import gan, gan_data
-from thesis_lib.config import get_profile
-from thesis_lib.encoding import encode_events
+from thesis_lib.core.config import get_profile
+from thesis_lib.data.encoding import encode_events
+from thesis_lib.models import gan, gan_data
 
 
 def test_generator_is_table2_layer_by_layer():

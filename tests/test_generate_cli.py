@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from thesis_lib import shipped
+from thesis_lib.data.melody import Melody
+from thesis_lib.models import shipped
 
 CLI = [sys.executable, "-m", "thesis_lib.cli"]
 
@@ -142,7 +143,7 @@ def test_shipped_generator_gives_three_distinct_melodies(tmp_path):
 
 def test_shipped_generator_is_not_collapsed():
     """Issue 4's bar: of 256 fresh samples, at most 5% all holds and at least 90% distinct."""
-    from thesis_lib import gan
+    from thesis_lib.models import gan
 
     generator, vocab, provenance = shipped.load_pretrained("gan")
     diag = gan.final_diagnostics(generator, vocab, 256, seed=0)
@@ -168,17 +169,14 @@ def test_baseline_models_write_melodies_and_refuse_what_they_cannot_use(tmp_path
 def test_meter_and_mode_on_request(tmp_path):
     """`--meter 3/4 --mode minor` writes melodies that the same inference calls 3/4 and minor, in 3/4 scores;
     an impossible request stops at the cap and says how many it found."""
-    from thesis_lib.sources import describe
-
     r = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt,musicxml",
             "--out", tmp_path / "x")
     assert r.returncode == 0, r.stderr
     assert re.search(r"\d+ of \d+ drawn melodies are 3/4 and minor \(acceptance \d+\.\d%\); writing 3",
                      r.stderr), r.stderr
     for i in (1, 2, 3):
-        symbols = (tmp_path / "x" / f"lstm_0{i}.txt").read_text().split()
-        meter, _, mode = describe(symbols)
-        assert (meter, mode) == ("3/4", "minor")
+        melody = Melody(tuple((tmp_path / "x" / f"lstm_0{i}.txt").read_text().split()))
+        assert (melody.meter, melody.mode) == ("3/4", "minor")
         xml = (tmp_path / "x" / f"lstm_0{i}.musicxml").read_text()
         assert re.search(r"<beats>3</beats>\s*<beat-type>4</beat-type>", xml) and "<mode>minor</mode>" in xml
     again = run("generate", "--meter", "3/4", "--mode", "minor", "-n", 3, "--seed", 2, "--formats", "txt",
@@ -243,7 +241,7 @@ def test_the_accidental_reader_flags_courtesy_signs_and_missing_ones():
     """Control for the reader above (C major). E♭ D | E: as written, nothing to flag; music21's own
     makeAccidentals adds a courtesy E♮ in bar 2, which the reader calls needless. E♭ E♮ D | E: the E♮ right
     after the E♭ without its sign is missing."""
-    from thesis_lib import notation
+    from thesis_lib.data import notation
 
     score = notation.to_score([(63, 8), (62, 8), (64, 16)], "4/4")
     assert misplaced_accidentals(notation.musicxml_string(score))[:2] == ([], [])

@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from thesis_lib import lstm, shipped
-from thesis_lib.config import get_profile
-from thesis_lib.encoding import encode_events
-from thesis_lib.corpus import split_songs
+from thesis_lib.core.config import get_profile
+from thesis_lib.data.corpus import split_songs
+from thesis_lib.data.encoding import encode_events
+from thesis_lib.models import lstm, shipped
 
 
 def layer_params(model):
@@ -87,10 +87,10 @@ import sys, json
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from thesis_lib import lstm
-from thesis_lib.config import get_profile
-from thesis_lib.corpus import load_corpus
-from thesis_lib.encoding import encode_events
+from thesis_lib.models import lstm
+from thesis_lib.core.config import get_profile
+from thesis_lib.data.corpus import load_corpus
+from thesis_lib.data.encoding import encode_events
 songs = load_corpus(progress=False).songs[:12]
 data = lstm.prepare_data([encode_events(s.events) for s in songs])
 strategy = lstm.choose_strategy(["/cpu:0", "/cpu:1"])
@@ -151,8 +151,8 @@ def test_same_seed_same_melodies_and_batches_differ(tiny_lstm):
 @pytest.mark.slow
 @pytest.mark.skipif(not shipped.available("lstm"), reason="no shipped weights in this checkout")
 def test_shipped_lstm_beats_the_ngram_on_held_out_songs(embedded):
-    from thesis_lib import markov
-    from thesis_lib.scoring import score_predictions, window_targets
+    from thesis_lib.models import markov
+    from thesis_lib.models.scoring import score_predictions, window_targets
 
     model, vocab, prov = shipped.load_pretrained("lstm")
     assert prov["command"].startswith("thesis-music train --model lstm")

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from thesis_lib import markov
-from thesis_lib.encoding import Vocabulary, build_stream
-from thesis_lib.corpus import split_songs
-from thesis_lib.scoring import score_predictions
+from thesis_lib.data.corpus import split_songs
+from thesis_lib.data.encoding import Vocabulary, build_stream
+from thesis_lib.models import markov
+from thesis_lib.models.scoring import score_predictions
 
 
 def patterned_songs(n=40, seed=0):

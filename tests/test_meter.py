@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from thesis_lib import meter
+from thesis_lib.data import meter
 
 
 def waltz(bars=8, pickup=True):

@@ -4,7 +4,7 @@ bar fill, novelty and diversity."""
 import numpy as np
 import pytest
 
-from thesis_lib import metrics
+from thesis_lib.measures import metrics
 
 
 def levenshtein(a, b):

@@ -5,10 +5,12 @@ import re
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from thesis_lib import encoding as enc, notation
-from thesis_lib.parsing import extract_events
+from thesis_lib.data import encoding as enc
+from thesis_lib.data import notation
+from thesis_lib.data.parsing import extract_events
 
 # a melody: events with no two rests in a row (a rest is one `r` and holds, so rests merge)
 pitch = st.one_of(st.none(), st.integers(21, 108))
@@ -49,8 +51,8 @@ def test_every_kept_embedded_song_round_trips(embedded):
 def test_ballads_in_3_4_6_8_and_2_4_get_the_bars_of_their_source(embedded):
     """For every kept ballad in 3/4, 6/8 or 2/4 whose file bars it regularly (a pickup, full bars, a last bar),
     the score decoded from its symbols with its source meter and pickup has the source's bar durations."""
-    from thesis_lib.corpus import discover
-    from thesis_lib.parsing import parse_tune
+    from thesis_lib.data.corpus import discover
+    from thesis_lib.data.parsing import parse_tune
 
     tunes = {t.source: t for t in discover(None)[0]}
     checked = irregular = 0

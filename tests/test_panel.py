@@ -2,8 +2,10 @@
 
 import pytest
 
-from thesis_lib import panel, sources
-from thesis_lib.panel import generation_panel, melodies_table
+from thesis_lib import sources
+from thesis_lib.data.melody import Melody
+from thesis_lib.lab import panel
+from thesis_lib.lab.panel import generation_panel, melodies_table
 
 
 def widgets_of(box):
@@ -23,11 +25,11 @@ def calls(monkeypatch):
 
     def fake_melodies(source, n, **kw):
         seen.append(("melodies", source, n, kw))
-        return sources.Batch([list(kw["primer"]) + ["67", "_", "_", "_"]], source, "fake")
+        return sources.Batch([Melody(tuple(kw["primer"]) + ("67", "_", "_", "_"))], source, "fake")
 
     def fake_matching(source, n, **kw):
         seen.append(("matching", source, n, kw))
-        return sources.Matching(sources.Batch([["69", "_", "_", "_"]], source, "fake"), 7, 1)
+        return sources.Matching(sources.Batch([Melody(("69", "_", "_", "_"))], source, "fake"), 7, 1)
 
     monkeypatch.setattr(sources, "melodies", fake_melodies)
     monkeypatch.setattr(sources, "matching", fake_matching)
@@ -57,7 +59,7 @@ def test_a_bad_primer_is_reported_not_generated(calls, primer, capsys):
 
 
 def test_melodies_table():
-    t = melodies_table([["60", "_", "_", "_", "62", "_", "r", "_"], []])
+    t = melodies_table([Melody(("60", "_", "_", "_", "62", "_", "r", "_")), Melody(())])
     assert t.loc[1, "steps"] == 8 and t.loc[1, "notes"] == 2 and t.loc[1, "distinct pitches"] == 2
     assert t.loc[2, "steps"] == 0 and t.loc[1, "meter"] in ("2/4", "3/4", "4/4", "6/8")
     assert panel  # the module imports without ipywidgets until a panel is built

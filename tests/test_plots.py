@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from thesis_lib import plots  # noqa: E402
+from thesis_lib.render import plots  # noqa: E402
 
 HISTORY = [{"epoch": e, "seconds": 10.0 * e, "loss": 1 / e, "val_loss": 1.2 / e, "accuracy": 0.5, "val_accuracy": 0.5,
             "val_acc_note": 0.2, "d_loss": 0.6, "g_loss": 0.7, "d_acc_real": 0.9, "d_acc_fake": 0.8,

@@ -7,12 +7,14 @@ import wave
 import numpy as np
 import pytest
 
-from thesis_lib.render import find_soundfont, render_wav, synthesize, write_melody
+from thesis_lib.data.melody import Melody
+from thesis_lib.render.audio import find_soundfont, render_wav, synthesize
+from thesis_lib.render.write import write_melody
 
 
 def test_songs_survive_midi_and_musicxml_files(embedded, tmp_path):
-    from thesis_lib.corpus import load_corpus
-    from thesis_lib.render import write_song
+    from thesis_lib.data.corpus import load_corpus
+    from thesis_lib.render.write import write_song
 
     sample = embedded.songs[::97]
     for i, song in enumerate(sample):
@@ -30,13 +32,14 @@ def _melody(events):
 def test_write_melody_and_the_numpy_synthesizer(tmp_path, monkeypatch):
     monkeypatch.setenv("THESIS_SOUNDFONT", str(tmp_path / "none.sf2"))  # no soundfont: the numpy synthesizer
     symbols = "60 _ _ _ r _ 64 _ _60 67".split()
-    info = write_melody(symbols, tmp_path / "m", ["txt", "wav", "mid"], bpm=120)
+    melody = Melody(tuple(symbols))
+    info = write_melody(melody, tmp_path / "m", ["txt", "wav", "mid"], bpm=120)
     assert (tmp_path / "m.txt").read_text().split() == symbols
-    assert info["meter"] in ("2/4", "3/4", "4/4", "6/8") and info["key"] == "C major"
-    assert info["repairs"] == {"hold of a different pitch": 1}
+    assert melody.meter in ("2/4", "3/4", "4/4", "6/8") and melody.written_key == "C major"
+    assert melody.repairs == {"hold of a different pitch": 1}
     with wave.open(str(tmp_path / "m.wav")) as w:
         seconds = w.getnframes() / w.getframerate()
-    assert info["renderer"].startswith("numpy synthesizer")
+    assert info.renderer.startswith("numpy synthesizer")
     assert seconds == pytest.approx(10 * 0.125 + 0.3, abs=0.01)  # 10 16ths at 120 bpm, plus the release
     audio = synthesize([(69, 4), (None, 4)], bpm=60, sr=8000)
     note, rest = audio[:8000], audio[8400:16000]  # 1 s of A4, then 1 s of rest after a 50 ms release
@@ -44,7 +47,7 @@ def test_write_melody_and_the_numpy_synthesizer(tmp_path, monkeypatch):
     spectrum = np.abs(np.fft.rfft(note))
     assert abs(np.argmax(spectrum) * 8000 / len(note) - 440) < 3  # A4 sounds at 440 Hz
     with pytest.raises(ValueError, match="empty"):
-        write_melody(["/"], tmp_path / "e", ["txt"])
+        write_melody(Melody(("/",)), tmp_path / "e", ["txt"])
 
 
 def _wav_frames(path):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from thesis_lib.sampling import apply_temperature, sample
+from thesis_lib.core.sampling import apply_temperature, sample
 
 
 def test_temperature_one_is_identity_and_zero_is_argmax():

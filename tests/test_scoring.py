@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from thesis_lib.encoding import Vocabulary
-from thesis_lib.scoring import pitch_bits, score_predictions
+from thesis_lib.data.encoding import Vocabulary
+from thesis_lib.models.scoring import pitch_bits, score_predictions
 
 VOCAB = Vocabulary(("/", "_", "r", "60", "62", "64"))
 

@@ -3,9 +3,9 @@ checkpoints and resume; its melodies need no decoding repair."""
 
 import numpy as np
 
-from thesis_lib import gan_improved, lstm, seqgan
-from thesis_lib.config import get_profile
-from thesis_lib.encoding import encode_events, parse_symbol
+from thesis_lib.core.config import get_profile
+from thesis_lib.data.encoding import encode_events, parse_symbol
+from thesis_lib.models import gan_improved, lstm, seqgan
 
 
 def test_a_short_seqgan_run_trains_both_phases_and_resumes(embedded, tmp_path):

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from thesis_lib import shipped
-from thesis_lib.errors import ThesisError
+from thesis_lib.core.errors import ThesisError
+from thesis_lib.models import shipped
 
 
 def test_paths_follow_one_rule():
@@ -19,7 +19,7 @@ def test_paths_follow_one_rule():
 
 
 def test_importing_it_is_light():
-    code = "import sys, thesis_lib.shipped as s; s.provenance(s.weights_path('lstm')); print('tensorflow' in sys.modules)"
+    code = "import sys, thesis_lib.models.shipped as s; s.provenance(s.weights_path('lstm')); print('tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 

@@ -6,24 +6,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
-
 from survey_fixture import IDS, STIMULI
-from thesis_lib import survey
-from thesis_lib.encoding import decode_symbols
-from thesis_lib.survey_store import AnswerStore, SurveyError, participant_order
+
+from thesis_lib.data.encoding import decode_symbols
+from thesis_lib.survey import analysis, stimuli
+from thesis_lib.survey.store import AnswerStore, SurveyError, participant_order
 
 FIXTURE = Path(__file__).parent / "data" / "survey_responses_fixture.csv"
 
 
 def test_load_responses_reports_bad_lines():
-    df, problems = survey.load_responses(FIXTURE)
+    df, problems = analysis.load_responses(FIXTURE)
     assert len(problems) == 1 and ":15: skipped" in problems[0] and "eleven" in problems[0]
     assert len(df) == 12 and df["participant"].nunique() == 3
 
 
 def test_analysis_matches_direct_computation():
-    df, _ = survey.load_responses(FIXTURE)
-    a = survey.analyse(df)
+    df, _ = analysis.load_responses(FIXTURE)
+    a = analysis.analyse(df)
     real = np.array([8, 9, 10], float)
     assert a.per_source.loc["real", "mean"] == pytest.approx(real.mean())
     assert a.per_source.loc["real", "ci_low"] <= real.mean() <= a.per_source.loc["real", "ci_high"]
@@ -34,7 +34,7 @@ def test_analysis_matches_direct_computation():
     assert len(a.pairwise) == 6 and (a.pairwise["p_holm"] >= a.pairwise["p"]).all()
     assert a.raters.loc["t1", "answers"] == 4 and a.answers == 12 and a.participants == 3
     assert set(a.per_melody["stimulus"]) == set(IDS) and (a.per_melody["raters"] == 3).all()
-    assert "resampling 3 raters and 1 melodies" in survey.report(a)
+    assert "resampling 3 raters and 1 melodies" in analysis.report(a)
 
 
 def test_crossed_bootstrap_widens_with_melody_to_melody_variation():
@@ -43,24 +43,24 @@ def test_crossed_bootstrap_widens_with_melody_to_melody_variation():
     s = np.tile(np.arange(6), 10)
     same = 5 + rng.normal(0, 0.5, 60)
     spread = same + np.array([-3, -2, -1, 1, 2, 3])[s]  # the melodies of one source differ a lot
-    m1, lo1, hi1 = survey.crossed_bootstrap(p, s, same)
-    m2, lo2, hi2 = survey.crossed_bootstrap(p, s, spread)
+    m1, lo1, hi1 = analysis.crossed_bootstrap(p, s, same)
+    m2, lo2, hi2 = analysis.crossed_bootstrap(p, s, spread)
     assert lo1 < m1 < hi1 and hi2 - lo2 > 2 * (hi1 - lo1)
 
 
 def test_holm_adjustment():
-    assert survey.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert analysis.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 
 
 def test_shipped_stimuli_are_blind_and_comparable():
-    record = json.loads(survey.STIMULI.read_text())
-    stimuli = survey.load_stimuli()
+    record = json.loads(stimuli.STIMULI.read_text())
+    listed = stimuli.load_stimuli()
     per = {}
-    for s in stimuli:
+    for s in listed:
         per[s["source"]] = per.get(s["source"], 0) + 1
     assert set(per) >= {"real", "LSTM", "GAN", "n-gram"} and set(per.values()) == {record["per_source"]}
-    assert [s["id"] for s in stimuli] == [f"S{k:02d}" for k in range(1, len(stimuli) + 1)]
-    assert all(len(s["symbols"]) == record["steps"] and decode_symbols(s["symbols"]) for s in stimuli)
+    assert [s["id"] for s in listed] == [f"S{k:02d}" for k in range(1, len(listed) + 1)]
+    assert all(len(s["symbols"]) == record["steps"] and decode_symbols(s["symbols"]) for s in listed)
     assert record["command"].startswith("thesis-music survey stimuli") and "seed" in record
 
 
@@ -68,14 +68,14 @@ def test_bad_stimuli_file_is_named(tmp_path):
     bad = tmp_path / "stimuli.json"
     bad.write_text("{\"stimuli\": [{\"id\": \"A\"}]}")
     with pytest.raises(SurveyError, match="stimuli.json: not a stimuli file"):
-        survey.load_stimuli(bad)
+        stimuli.load_stimuli(bad)
     with pytest.raises(SurveyError, match="no stimuli file"):
-        survey.load_stimuli(tmp_path / "none.json")
+        stimuli.load_stimuli(tmp_path / "none.json")
 
 
 def test_the_page_as_a_participant_uses_it(tmp_path):
     """The form's own logic, clicked from code (a test in a real browser is in test_survey_app.py)."""
-    from thesis_lib.survey_app import SurveyPage
+    from thesis_lib.survey.page import SurveyPage
 
     (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
     page = SurveyPage(tmp_path / "stimuli.json", tmp_path / "a.sqlite", tmp_path / "audio")

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from thesis_lib.survey_app import free_port, wait_until_serving
+from thesis_lib.survey.serve import free_port, wait_until_serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")

@@ -6,10 +6,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from survey_fixture import IDS, STIMULI
-from thesis_lib import survey
-from thesis_lib.survey_store import AnswerStore, SurveyError, participant_order, validate_participant
+
+from thesis_lib.survey import analysis
+from thesis_lib.survey.store import (
+    FIELDS,
+    AnswerStore,
+    SurveyError,
+    participant_order,
+    validate_participant,
+)
 
 FIXTURE = Path(__file__).parent / "data" / "survey_responses_fixture.csv"
 
@@ -86,6 +92,6 @@ def test_export_is_what_the_analysis_reads(tmp_path):
     for who in ("x", "y"):
         for k in range(4):
             store.save(who, store.next_stimulus(who)[0], k + (who == "y"), "a, comment")
-    df, problems = survey.load_responses(store.export(tmp_path / "answers.csv", STIMULI))
+    df, problems = analysis.load_responses(store.export(tmp_path / "answers.csv", STIMULI))
     assert not problems and len(df) == 8 and set(df["source"]) == {"n-gram", "real", "GAN", "LSTM"}
-    assert list(df.columns) == list(survey.FIELDS) and (df["comment"] == "a, comment").all()
+    assert list(df.columns) == list(FIELDS) and (df["comment"] == "a, comment").all()

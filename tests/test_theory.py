@@ -2,7 +2,7 @@
 
 import pytest
 
-from thesis_lib.theory import key_name, melody_mode, parse_key, transpose_to_key
+from thesis_lib.data.theory import key_name, melody_mode, parse_key, transpose_to_key
 
 
 def test_parse_key():

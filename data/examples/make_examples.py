@@ -28,7 +28,7 @@ def scores() -> None:
 def survey_page() -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from thesis_lib.survey_app import free_port, wait_until_serving
+    from thesis_lib.survey.serve import free_port, wait_until_serving
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:

@@ -1,0 +1,92 @@
+"""Keras, imported once and quietly: the one place the project imports it. `from ..core.backend import keras,
+layers, ops` in a model module gives Keras 3 on the backend `KERAS_BACKEND` names (TensorFlow by default, the
+design card's package), with the backend's start-up lines (CUDA probing, oneDNN and XLA notices, absl's
+"log messages before absl::InitializeLog()") kept off the console and out of notebook cells. They are not
+errors, but they read like ones. `THESIS_VERBOSE=1` lets them through; Python exceptions and warnings raised
+after start-up always show.
+
+Also here: `set_seed` (same seed, same music on CPU) and `machine` (where a run happened, for provenance files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+VERBOSE = "THESIS_VERBOSE"
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Close the process's stderr (file descriptor 2, where C++ libraries write) for the block, unless
+    `THESIS_VERBOSE` is set. TF_CPP_MIN_LOG_LEVEL no longer silences TensorFlow's start-up (2.19+), and a Jupyter
+    kernel shows what C++ code writes to fd 2 in the cell."""
+    if os.environ.get(VERBOSE, "") not in ("", "0"):
+        yield
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _import_keras():
+    """Import Keras (and through it the backend) with the start-up lines silenced; run one operation too, since
+    TensorFlow prints a second round of them at its first."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with quiet_stderr():
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.add(keras.ops.ones((1,)), 1))
+    return keras
+
+
+keras = _import_keras()
+layers, ops = keras.layers, keras.ops
+
+
+def tensorflow():
+    """The TensorFlow module, imported quietly through Keras (for the `tf.data` pipeline and `tf.function`)."""
+    import tensorflow as tf
+
+    return tf
+
+
+def name() -> str:
+    """The backend Keras runs on: `tensorflow` or `jax` (or `torch`)."""
+    return keras.backend.backend()
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's `random`, numpy and the backend at once: same seed, same music on CPU."""
+    keras.utils.set_random_seed(int(seed))
+
+
+def machine() -> dict:
+    """Where a run happened: platform, CPU count, backend and accelerators, library versions."""
+    import platform
+
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "backend": name(), "keras": keras.__version__}
+    if name() == "tensorflow":
+        import tensorflow as tf
+
+        info.update(gpus=[d.name for d in tf.config.list_logical_devices("GPU")],
+                    gpu_names=[tf.config.experimental.get_device_details(d).get("device_name", "")
+                               for d in tf.config.list_physical_devices("GPU")], tensorflow=tf.__version__)
+    elif name() == "jax":
+        import jax
+
+        info.update(gpus=[str(d) for d in jax.devices() if d.platform == "gpu"],
+                    gpu_names=[getattr(d, "device_kind", "") for d in jax.devices() if d.platform == "gpu"],
+                    jax=jax.__version__)
+    return info
