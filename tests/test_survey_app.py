@@ -1,11 +1,13 @@
-"""The participants' page in a real browser (Playwright driving Debian's Chromium; Playwright's own browser
-download is not needed): two participants at once, a double click, a reload, odd ids. After each, the stored
-rows are exactly the answers entered, and the page never names a source."""
+"""The participants' page in a real browser (Playwright driving Debian's Chromium; Playwright's own browser download is
+not needed): two participants at once, a double click, a reload, two windows with one id, odd ids, and the server
+killed and started again in the middle. After each, the stored rows are exactly the answers entered, and the page
+never names a source. The Voilà page (`--engine voila`) gets one participant through."""
 
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -24,18 +26,23 @@ STIMULI = [{"id": f"S0{k}", "source": src, "symbols": sym} for k, (src, sym) in 
     ("real", "69 _ 72 _ 71 _ 69 _".split()), ("n-gram", "60 _ 62 _ 64 _ _ _".split())], start=1)]
 
 
+def start_server(folder, port, engine="web"):
+    proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
+                             "--engine", engine, "--stimuli", str(folder / "stimuli.json"),
+                             "--responses", str(folder / "answers.sqlite")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "THESIS_SURVEY_AUDIO": str(folder / "audio")})
+    assert wait_until_serving(port), "the survey page did not come up"
+    return proc
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     d = tmp_path_factory.mktemp("survey")
     (d / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
-                             "--stimuli", str(d / "stimuli.json"), "--responses", str(d / "answers.sqlite")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "THESIS_SURVEY_AUDIO": str(d / "audio")})
-    url = f"http://127.0.0.1:{port}/"
-    assert wait_until_serving(port), "the survey page did not come up"
-    yield {"url": url, "db": d / "answers.sqlite"}
+    proc = start_server(d, port)
+    yield {"url": f"http://127.0.0.1:{port}/", "db": d / "answers.sqlite", "dir": d, "port": port}
     proc.terminate()
     proc.wait(30)
 
@@ -72,9 +79,13 @@ def on_screen(page) -> int:
     return int(re.search(r"Melody (\d) of 4", page.inner_text("body")).group(1))
 
 
+def choose(page, rating):
+    page.locator(f"label:has(input[name=rating][value='{rating}'])").click()  # as a participant does
+
+
 def answer(page, rating, comment="", double=False):
     k = on_screen(page)
-    page.get_by_role("button", name=str(rating), exact=True).click()
+    choose(page, rating)
     if comment:
         page.get_by_placeholder("comment (optional)").fill(comment)
     save = page.get_by_role("button", name="Save and next")
@@ -93,7 +104,6 @@ def test_two_participants_at_once_and_a_double_click(server, browser):
     for k in range(4):  # interleaved: both answer at the same time
         answer(pa, k + 1, f"anna {k}", double=(k == 1))
         answer(pb, 9 - k)
-    assert [r[2] for r in rows(server["db"], "anna")] and len(rows(server["db"], "anna")) == 4
     assert sorted(r[2] for r in rows(server["db"], "anna")) == [1, 2, 3, 4]
     assert sorted(r[2] for r in rows(server["db"], "ben")) == [6, 7, 8, 9]
     assert {r[3] for r in rows(server["db"], "anna")} == {f"anna {k}" for k in range(4)}
@@ -106,20 +116,47 @@ def test_two_participants_at_once_and_a_double_click(server, browser):
     a.close(), b.close()
 
 
+def test_the_page_never_serves_the_stimulus_map(server):
+    import urllib.error
+    import urllib.request
+
+    for path in ("stimuli.json", "data/survey/stimuli.json", "audio/../stimuli.json", "answers.sqlite"):
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(server["url"] + path)
+    body = urllib.request.urlopen(server["url"] + "audio/S01.wav").read()
+    assert body[:4] == b"RIFF"
+
+
 def test_a_reload_continues_where_the_participant_stopped(server, browser):
     ctx = browser.new_context()
     page = open_page(ctx, server["url"])
     begin(page, "carl")
     answer(page, 5)
     answer(page, 6)
-    page.get_by_role("button", name="3", exact=True).click()  # chosen, not saved: a reload loses only this
+    choose(page, 3)  # chosen, not saved: a reload loses only this
     page.reload()
-    page.wait_for_selector("text=Start", timeout=120_000)
+    assert on_screen(page) == 3
+    page.goto(server["url"])
     begin(page, "carl")
     assert on_screen(page) == 3 and "continue at melody 3" in page.inner_text("body")
     answer(page, 7)
     answer(page, 8)
     assert sorted(r[2] for r in rows(server["db"], "carl")) == [5, 6, 7, 8]
+    ctx.close()
+
+
+def test_two_windows_with_one_id_store_each_melody_once(server, browser):
+    ctx = browser.new_context()
+    first, second = open_page(ctx, server["url"]), open_page(ctx, server["url"])
+    begin(first, "dora")
+    begin(second, "dora")
+    assert on_screen(first) == on_screen(second) == 1
+    answer(first, 2, "from the first")
+    choose(second, 9)  # the second window still shows melody 1: its save is refused, and it moves on
+    second.get_by_role("button", name="Save and next").click()
+    second.wait_for_selector("text=already answered")
+    assert on_screen(second) == 2
+    assert rows(server["db"], "dora") == [("dora", rows(server["db"], "dora")[0][1], 2, "from the first")]
     ctx.close()
 
 
@@ -139,16 +176,58 @@ def test_empty_overlong_and_odd_ids(server, browser, pid, stored):
     ctx.close()
 
 
-def test_stopping_the_server_stops_the_page(tmp_path):
-    """`kill` on `survey serve` (SIGTERM, as a service manager or a test stops it) takes Voila down with it."""
+def test_the_server_killed_in_the_middle_loses_nothing_and_the_participant_goes_on(tmp_path, browser):
     (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
-                             "--stimuli", str(tmp_path / "stimuli.json"), "--responses", str(tmp_path / "a.sqlite")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "THESIS_SURVEY_AUDIO": str(tmp_path / "audio")})
-    assert wait_until_serving(port), "the page never came up"
+    proc = start_server(tmp_path, port)
+    ctx = browser.new_context()
+    page = open_page(ctx, f"http://127.0.0.1:{port}/")
+    begin(page, "eve")
+    answer(page, 4, "before")
+    answer(page, 5)
+    proc.send_signal(signal.SIGKILL)  # no goodbye: what was saved must be on disk
+    proc.wait(30)
+    assert sorted(r[2] for r in rows(tmp_path / "answers.sqlite", "eve")) == [4, 5]
+    proc = start_server(tmp_path, port)
+    try:
+        page.reload()
+        assert on_screen(page) == 3
+        answer(page, 6)
+        answer(page, 7)
+        assert sorted(r[2] for r in rows(tmp_path / "answers.sqlite", "eve")) == [4, 5, 6, 7]
+    finally:
+        ctx.close()
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_stopping_the_server_stops_the_page(tmp_path):
+    """`kill` on `survey serve` (SIGTERM, as a service manager or a test stops it) stops serving, cleanly."""
+    (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
+    port = free_port()
+    proc = start_server(tmp_path, port)
     proc.terminate()
     assert proc.wait(60) == 0
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_the_voila_page_gets_a_participant_through(tmp_path, browser):
+    (tmp_path / "stimuli.json").write_text(json.dumps({"stimuli": STIMULI}))
+    port = free_port()
+    proc = start_server(tmp_path, port, engine="voila")
+    try:
+        ctx = browser.new_context()
+        page = open_page(ctx, f"http://127.0.0.1:{port}/")
+        begin(page, "fay")
+        for k in range(4):
+            on_screen(page)
+            page.get_by_role("button", name=str(k + 3), exact=True).click()  # the widget's rating buttons
+            page.get_by_role("button", name="Save and next").click()
+            page.wait_for_selector(f"text=Melody {k + 2} of 4" if k < 3 else "text=Thank you!")
+        assert sorted(r[2] for r in rows(tmp_path / "answers.sqlite", "fay")) == [3, 4, 5, 6]
+        assert not re.search(r"\b(LSTM|GAN|n-gram)\b", page.content())
+        ctx.close()
+    finally:
+        proc.terminate()
+        assert proc.wait(60) == 0

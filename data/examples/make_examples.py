@@ -49,8 +49,8 @@ def survey_page() -> None:
                 page.get_by_placeholder("e.g. p07").fill("p07")
                 page.get_by_role("button", name="Start").click()
                 page.wait_for_selector("text=/Melody 1 of/")
-                page.get_by_role("button", name="7", exact=True).click()
-                expect(page.get_by_role("button", name="Save and next")).to_be_enabled()  # the page has answered
+                page.locator("label:has(input[name=rating][value='7'])").click()
+                expect(page.locator("input[name=rating][value='7']")).to_be_checked()
                 page.screenshot(path=str(HERE / "survey_page.png"), full_page=True)
                 browser.close()
         finally:

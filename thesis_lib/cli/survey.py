@@ -4,7 +4,6 @@ export and analysis)."""
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +24,8 @@ def add_parser(sub) -> None:
     s.add_argument("--force", action="store_true", help="stimuli: replace an existing stimuli file")
     s.add_argument("--port", type=int, default=8866, help="serve: the page's port")
     s.add_argument("--host", default="127.0.0.1", help="serve: 0.0.0.0 lets other machines on the network in")
+    s.add_argument("--engine", choices=["web", "voila"], default="web",
+                   help="serve: the web app (plain HTML, one process: a class at once) or Voilà (a kernel a visit)")
     s.add_argument("--out", default=None, help="export/analyse: the CSV (default data/survey/answers.csv)")
     s.add_argument("--plot", default=None, help="analyse: also save Fig. 18 (box plot) to this PNG")
     s.set_defaults(func=survey)
@@ -53,24 +54,14 @@ def survey(args: argparse.Namespace) -> int:
     if args.action == "serve":
         from ..survey.serve import serve
 
-        process = serve(stimuli_path, responses, port=args.port, host=args.host)
         shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
-        print(f"thesis-music survey: participants open http://{shown}:{args.port}/ "
-              + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0" else "")
-              + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
 
-        def stop(signum, frame):  # `kill` or a service manager: stop Voilà too, never leave it serving alone
-            raise KeyboardInterrupt
+        def ready() -> None:
+            print(f"thesis-music survey: participants open http://{shown}:{args.port}/ "
+                  + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0"
+                     else "") + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
 
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(30)
+        return serve(stimuli_path, responses, engine=args.engine, port=args.port, host=args.host, ready=ready)
     out = Path(args.out or survey.EXPORT)
     if args.action == "export":
         AnswerStore(responses, [s["id"] for s in stimuli]).export(out, stimuli)

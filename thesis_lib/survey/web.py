@@ -1,0 +1,197 @@
+"""The participants' page as a small web app (Tornado, one process): plain HTML forms and the melodies as WAV files,
+so a visit costs a request, not a Python kernel, and a class of 30 opening the page at the same minute gets it in
+well under a second each (`benchmarks/survey_load.py`; the Voilà page, `--engine voila`, starts a kernel a visit).
+
+A participant types an id and presses Start; the page that comes back is their first unanswered melody (or a
+message saying what is wrong with the id). Each melody page holds the stimulus it shows in its form, so a save is
+stored only for that melody and only once (`AnswerStore.save`: a double click, a reload, a second window or a
+server restarted in the middle can never add, change or invent an answer), and every save answers with a
+redirect to the participant's next melody (post/redirect/get: a reload never sends a form again). The pages name
+no source and the server never sends the stimulus map: only blind ids and their sound.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import signal
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from .page import QUESTION, wav_bytes
+from .store import AnswerStore, SurveyError, validate_participant
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em;line-height:1.4}
+h2{margin-bottom:.2em}.message{color:#060}.error{color:#b00}audio{width:100%;margin:.6em 0}
+fieldset{border:0;padding:0;margin:.8em 0}.scale{display:flex;gap:.25em;flex-wrap:wrap}
+.scale label{border:1px solid #888;border-radius:4px;padding:.35em .7em;cursor:pointer;min-width:1.6em;text-align:center}
+.scale input{position:absolute;opacity:0;width:0;height:0}.scale input:checked+span{font-weight:bold}
+.scale label:has(input:checked){background:#2a6;color:#fff;border-color:#2a6}
+textarea{width:100%;height:4em}button{font-size:1em;padding:.5em 1.2em;margin-top:.6em;cursor:pointer;
+background:#2a6;color:#fff;border:0;border-radius:4px}button:disabled{background:#999}"""
+SAID = {"saved": "Saved.", "already answered": "That melody was already answered (in another window?).",
+        "not on screen": "This page was behind another window; here is your next melody."}
+INTRO = ("<p>You will hear short melodies, one at a time. For each, say whether you think a person or a computer "
+         "made it. Type an id (any short name) and press Start. With the same id you can stop and come back "
+         "later.</p>")
+
+
+def page(body: str) -> str:
+    """A whole HTML page around its body."""
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
+            f"content='width=device-width,initial-scale=1'><title>Listening survey</title><style>{STYLE}</style>"
+            f"</head><body><h2>Listening survey</h2>{body}</body></html>")
+
+
+def start_page(message: str = "", error: bool = False, intro: str = INTRO, value: str = "") -> str:
+    """The id box (with what went wrong, if anything)."""
+    note = f"<p class='{'error' if error else 'message'}'>{html.escape(message)}</p>" if message else ""
+    return page(f"{intro}<form method='post' action='start'><label>Your id <input name='participant' "
+                f"placeholder='e.g. p07' value='{html.escape(value, quote=True)}' autofocus></label> "
+                f"<button type='submit'>Start</button></form>{note}")
+
+
+def melody_page(participant: str, stimulus: str, position: int, total: int, message: str = "",
+                error: bool = False) -> str:
+    """One melody: its sound, the question, a rating that must be chosen (no default to save by accident), a comment,
+    and Save. The form carries the participant and the melody it answers."""
+    scale = "".join(f"<label><input type='radio' name='rating' value='{k}' required><span>{k}</span></label>"
+                    for k in range(11))
+    note = f"<p class='{'error' if error else 'message'}'>{html.escape(message)}</p>" if message else ""
+    who = html.escape(participant, quote=True)
+    return page(f"<p>Participant: <b>{html.escape(participant)}</b></p>{note}<h3>Melody {position} of {total}</h3>"
+                f"<audio controls preload='auto' src='audio/{quote(stimulus)}.wav'></audio><p>{QUESTION}</p>"
+                f"<form method='post' action='answer' onsubmit=\"this.querySelector('button').disabled=true\">"
+                f"<input type='hidden' name='participant' value='{who}'>"
+                f"<input type='hidden' name='stimulus' value='{html.escape(stimulus, quote=True)}'>"
+                f"<fieldset><legend>Rating</legend><div class='scale'>{scale}</div></fieldset>"
+                f"<textarea name='comment' placeholder='comment (optional)' maxlength='500'></textarea>"
+                f"<br><button type='submit'>Save and next</button></form>")
+
+
+def thanks_page(participant: str) -> str:
+    """After the last melody."""
+    return page(f"<p>Participant: <b>{html.escape(participant)}</b></p><h3>Thank you!</h3>"
+                "<p>All your answers are saved.</p><form method='get' action='next'>"
+                "<button type='submit'>Next participant</button></form>")
+
+
+def make_app(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | os.PathLike):
+    """The Tornado application: `/` (the id box), `start`, `melody`, `answer`, `next`, `audio/ID.wav`."""
+    import tornado.web
+
+    sounds = wav_bytes(stimuli, audio)
+    store = AnswerStore(responses, sorted(sounds))
+
+    class Handler(tornado.web.RequestHandler):
+        def set_default_headers(self):
+            self.set_header("Cache-Control", "no-store")  # a page is always the participant's state now
+
+        def to_melody(self, participant: str, **query) -> None:
+            self.redirect("melody?" + urlencode({"participant": participant, **query}), status=303)
+
+        def write_error(self, status_code: int, **kwargs) -> None:
+            self.finish(start_page(f"Something went wrong on the server ({status_code}); please press Start again.",
+                                   error=True))
+
+    class Start(Handler):
+        def get(self):
+            self.write(start_page())
+
+        def post(self):
+            typed = self.get_body_argument("participant", "")
+            try:
+                participant = validate_participant(typed)
+            except SurveyError as exc:
+                self.set_status(400)
+                self.write(start_page(str(exc), error=True, value=typed))
+                return
+            self.to_melody(participant, welcome="1")
+
+    class Melody(Handler):
+        def get(self):
+            try:
+                participant = validate_participant(self.get_query_argument("participant", ""))
+            except SurveyError as exc:
+                self.write(start_page(str(exc), error=True))
+                return
+            sid, position = store.next_stimulus(participant)
+            if sid is None:
+                self.write(thanks_page(participant))
+                return
+            said = self.get_query_argument("said", "")
+            message = SAID.get(said, "")
+            if self.get_query_argument("welcome", "") and position > 1:
+                message = f"Welcome back: you continue at melody {position}."
+            self.write(melody_page(participant, sid, position, len(sounds), message))
+
+    class Answer(Handler):
+        def post(self):
+            typed = self.get_body_argument("participant", "")
+            stimulus = self.get_body_argument("stimulus", "")
+            rating = self.get_body_argument("rating", "")
+            try:
+                participant = validate_participant(typed)
+            except SurveyError as exc:
+                self.set_status(400)
+                self.write(start_page(str(exc), error=True))
+                return
+            if not rating.isdigit() or not 0 <= int(rating) <= 10:
+                sid, position = store.next_stimulus(participant)
+                self.set_status(400)
+                self.write(melody_page(participant, sid, position, len(sounds), "Choose a rating from 0 to 10 "
+                                       "first.", error=True) if sid else thanks_page(participant))
+                return
+            try:
+                saved = store.save(participant, stimulus, int(rating), self.get_body_argument("comment", ""))
+            except (SurveyError, OSError) as exc:
+                sid, position = store.next_stimulus(participant)
+                self.set_status(400)
+                self.write(melody_page(participant, sid, position, len(sounds), f"Not saved: {exc}", error=True)
+                           if sid else thanks_page(participant))
+                return
+            self.to_melody(participant, said=saved.status)
+
+    class Next(Handler):
+        def get(self):
+            self.write(start_page(intro="<p>Next participant: type your id and press Start.</p>"))
+
+    class Icon(tornado.web.RequestHandler):
+        def get(self):
+            self.set_status(204)  # no icon: a browser's request for one is answered, not logged as missing
+
+    class Audio(tornado.web.RequestHandler):
+        def get(self, sid: str):
+            if sid not in sounds:
+                raise tornado.web.HTTPError(404)
+            self.set_header("Content-Type", "audio/wav")
+            self.set_header("Cache-Control", "max-age=3600")
+            self.write(sounds[sid])
+
+    return tornado.web.Application([(r"/", Start), (r"/start", Start), (r"/melody", Melody), (r"/answer", Answer),
+                                    (r"/next", Next), (r"/favicon.ico", Icon),
+                                    (r"/audio/([A-Za-z0-9_-]+)\.wav", Audio)])
+
+
+def run(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | os.PathLike, *, port: int = 8866,
+        host: str = "127.0.0.1", ready=None) -> int:
+    """Serve the page until Ctrl-C or SIGTERM (then stop cleanly, answers all written: each is one transaction).
+    `ready`, if given, is called once the server listens."""
+    import asyncio
+
+    import tornado.httpserver
+
+    async def main() -> None:
+        server = tornado.httpserver.HTTPServer(make_app(stimuli, responses, Path(audio)), xheaders=True)
+        server.listen(port, address=host)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        if ready:
+            ready()
+        await stop.wait()
+        server.stop()
+
+    asyncio.run(main())
+    return 0
