@@ -15,10 +15,10 @@ import tempfile
 import time
 
 import numpy as np
-import tensorflow as tf
 
 from thesis_lib import sources
 from thesis_lib.cli import main as thesis_music
+from thesis_lib.core.backend import compiled
 from thesis_lib.core.config import DELIMITER
 from thesis_lib.core.sampling import sample
 from thesis_lib.models import lstm, shipped
@@ -33,7 +33,7 @@ def generation_speed(model, vocab, *, steps: int = 128, batch: int = 256,
     gen = lstm.Generator(model, vocab)
     probe = np.array([vocab.id(DELIMITER)])
     gen._feed(probe, [np.zeros((1, gen.units), np.float32)] * 4)  # trace once before timing
-    call = tf.function(lambda x: model(x, training=False))  # compiled, like the stateful step
+    call = compiled(model)  # compiled for the backend, like the stateful step
     ids = list(vocab.encode([DELIMITER] * gen.context))
     call(np.array([ids], np.int32))  # trace once before timing
     timings = {}

@@ -16,17 +16,17 @@ import json, resource, sys, time
 import numpy as np
 from thesis_lib.models import lstm
 from thesis_lib.data.corpus import load_corpus
-from thesis_lib.data.encoding import encode_events, make_dataset
+from thesis_lib.data.encoding import encode_events, windows
 mode, batches = sys.argv[1], int(sys.argv[2])
 songs = load_corpus(progress=False).songs
 data = lstm.prepare_data([encode_events(s.events) for s in songs])
 V, n, bs = len(data.vocab), data.stream.sequence_length, 128
 if mode == "one-hot in model":
     model = lstm.compile_model(lstm.build_model(V), data.vocab)
-    ds = make_dataset(data.stream, data.train_starts, V, bs, one_hot=False).take(batches)
-    fit = lambda: model.fit(ds, epochs=1, verbose=0)
+    x, y = windows(data.stream, data.train_starts[:batches * bs])   # integer ids: (N, 64) and (N,)
+    fit = lambda: model.fit(x, y, batch_size=bs, epochs=1, verbose=0, shuffle=False)
 else:
-    import keras
+    from thesis_lib.core.backend import keras
     x = np.zeros((len(data.train_starts), n, V), np.float32)   # every training window, one-hot
     for i in range(0, len(x), 8192):
         s = data.train_starts[i:i + 8192]

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from thesis_lib.core import backend
 from thesis_lib.core.config import get_profile
 from thesis_lib.data.corpus import split_songs
 from thesis_lib.data.encoding import encode_events
@@ -101,6 +102,7 @@ print(json.dumps({"replicas": strategy.num_replicas_in_sync, "val_loss": res.his
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(backend.name() != "tensorflow", reason="MirroredStrategy is TensorFlow's")
 def test_training_runs_under_mirrored_strategy_on_two_logical_cpus(embedded, tmp_path):
     run = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path)], capture_output=True, text=True,
                          timeout=600)

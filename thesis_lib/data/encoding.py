@@ -1,11 +1,12 @@
-"""The thesis's 16th-note time series (§3.1): symbols, vocabularies, the training stream, windows, tf.data.
+"""The thesis's 16th-note time series (§3.1): symbols, vocabularies, the training stream, windows.
 
 Two schemes:
   * ``thesis`` — a note onset is its MIDI number (``"60"``), every further step is ``_``;
     a rest is ``r`` then ``_`` (the LSTM's 34-symbol scheme, §3.2);
   * ``per-pitch-hold`` — every pitch, and the rest, has its own hold (``_60``, ``_r``), the fix the
     thesis found against the GAN's collapse into ``_ _ _`` (§3.3).
-Data stays as integer ids; one-hot happens per batch (``make_dataset``) or inside a model.
+Data stays as integer ids (``windows`` gathers them as int32 arrays, for any Keras backend); one-hot happens inside
+the model.
 """
 
 from __future__ import annotations
@@ -248,31 +249,13 @@ def build_stream(sequences: Sequence[Sequence[str]], vocab: Vocabulary, sequence
     return TrainingStream(np.concatenate(parts), np.concatenate(owners), sequence_length)
 
 
-def make_dataset(stream: TrainingStream, starts: np.ndarray, vocab_size: int, batch_size: int,
-                 *, shuffle: bool = True, seed: int = 0, one_hot: bool = True, every_step: bool = False):
-    """tf.data over window starts: gathers (batch, 64) ids and one-hot encodes per batch, never the whole set.
-
-    Targets are the next symbol (batch,) or, with every_step, the next symbol at every position (batch, 64).
-    """
-    from ..core.backend import tensorflow
-
-    tf = tensorflow()
-
+def windows(stream: TrainingStream, starts: np.ndarray, every_step: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The windows that start at `starts` as int32 ids (N, 64), and their targets: the next symbol (N,) or, with
+    every_step, the next symbol at every position (N, 64). Integers only (a few MB even for all 230,383
+    windows); the one-hot happens inside the model, batch by batch, on whichever backend."""
     n = stream.sequence_length
-    ids = tf.constant(stream.ids, tf.int32)
-    offsets = tf.range(n + 1, dtype=tf.int64)
-    ds = tf.data.Dataset.from_tensor_slices(np.asarray(starts, np.int64))
-    if shuffle:
-        ds = ds.shuffle(len(starts), seed=seed, reshuffle_each_iteration=True)
-
-    def cut(batch_starts):
-        w = tf.gather(ids, batch_starts[:, None] + offsets[None, :])
-        x, y = w[:, :n], (w[:, 1:] if every_step else w[:, n])
-        if one_hot:
-            return tf.one_hot(x, vocab_size), tf.one_hot(y, vocab_size)
-        return x, y
-
-    return ds.batch(batch_size).map(cut, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    w = stream.ids[np.asarray(starts, np.int64)[:, None] + np.arange(n + 1)[None, :]]
+    return w[:, :n], (w[:, 1:] if every_step else w[:, n])
 
 
 # --------------------------------------------------------------------------- back to notation

@@ -122,6 +122,12 @@ class DCGAN(keras.Model):
         """G's output for these noise vectors as per-step probabilities (N, 64, columns)."""
         return np.asarray(self.generator(noise, training=False), np.float64)
 
+    def jax_step(self, state, ids, key):
+        """The same step on the JAX backend, a pure function of the variables (`gan_jax.dcgan_step`)."""
+        from .gan_jax import dcgan_step
+
+        return dcgan_step(self, state, ids, key)
+
     def train_step(self, ids):
         import tensorflow as tf
 
@@ -161,6 +167,12 @@ class WGANGP(DCGAN):
         super().__init__(generator, critic, noise_size, **kwargs)
         self.critic_steps, self.gp_weight = critic_steps, gp_weight
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "wasserstein", "gp")}
+
+    def jax_step(self, state, ids, key):
+        """The same step on the JAX backend (`gan_jax.wgan_gp_step`)."""
+        from .gan_jax import wgan_gp_step
+
+        return wgan_gp_step(self, state, ids, key)
 
     def train_step(self, ids):
         import tensorflow as tf
@@ -268,22 +280,15 @@ def train(data: GanData, profile: Profile, out_dir, *, variant: str = "dcgan", e
     """
     from pathlib import Path
 
-    import tensorflow as tf
+    from ..core import backend
 
-    from ..core.backend import set_seed
-
-    set_seed(seed)
+    backend.set_seed(seed)
     out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.gan_epochs
-    # TensorFlow's graph optimizer cannot fuse the LeakyReLU gradients of these networks: it gives up on that pass
-    # (the graph stays as it is) and prints "remapper failed" as an error line. Turn the pass off instead.
-    tf.config.optimizer.set_experimental_options({"remapping": False})
     model = model or build_gan(profile, variant, seed)
     history = [] if restart else _resume(model, out_dir / "checkpoint")
-    ds = tf.data.Dataset.from_tensor_slices(data.windows).shuffle(len(data.windows), seed=seed)
-    ds = ds.batch(profile.gan_batch_size, drop_remainder=True)
     steps = None
     if profile.gan_windows_per_epoch and profile.gan_windows_per_epoch < len(data.windows):
-        ds, steps = ds.repeat(), max(1, profile.gan_windows_per_epoch // profile.gan_batch_size)
+        steps = max(1, profile.gan_windows_per_epoch // profile.gan_batch_size)
     noise = np.random.default_rng(seed).standard_normal((DIAGNOSTIC_SAMPLES, model.noise_size)).astype(np.float32)
 
     def draw():  # the same noise every epoch, decoded at T = 1
@@ -291,9 +296,21 @@ def train(data: GanData, profile: Profile, out_dir, *, variant: str = "dcgan", e
 
     callbacks = [Diagnostics(draw), GanCheckpoint(out_dir / "checkpoint", history),
                  TimeBudget(max_seconds)]
-    if len(history) < epochs:
-        model.fit(ds.prefetch(tf.data.AUTOTUNE), epochs=epochs, initial_epoch=len(history), steps_per_epoch=steps,
-                  callbacks=callbacks, verbose=verbose, shuffle=False)
+    if len(history) < epochs and backend.name() == "jax":
+        from .gan_jax import fit
+
+        fit(model, data.windows, batch_size=profile.gan_batch_size, epochs=epochs, initial_epoch=len(history),
+            steps=steps, callbacks=callbacks, seed=seed, verbose=verbose)
+    elif len(history) < epochs:
+        tf = backend.tensorflow()
+        # TensorFlow's graph optimizer cannot fuse the LeakyReLU gradients of these networks: it gives up on that
+        # pass (the graph stays as it is) and prints "remapper failed" as an error line. Turn the pass off instead.
+        tf.config.optimizer.set_experimental_options({"remapping": False})
+        ds = tf.data.Dataset.from_tensor_slices(data.windows).shuffle(len(data.windows), seed=seed)
+        ds = ds.batch(profile.gan_batch_size, drop_remainder=True)
+        model.fit((ds.repeat() if steps else ds).prefetch(tf.data.AUTOTUNE), epochs=epochs,
+                  initial_epoch=len(history), steps_per_epoch=steps, callbacks=callbacks, verbose=verbose,
+                  shuffle=False)
     generator = model.generator
     best = out_dir / "checkpoint" / "best_generator.keras"
     if keep == "best" and best.exists():  # early stopping on the collapse diagnostics

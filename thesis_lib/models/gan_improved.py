@@ -44,6 +44,8 @@ class FeatureMatchingDCGAN(DCGAN):
         self.fm_weight, self.real_label, self.g_steps = fm_weight, real_label, g_steps
         self.features = keras.Model(discriminator.input, discriminator.get_layer("flatten").output)
 
+    jax_step = None  # this ablation variant trains on TensorFlow only
+
     def train_step(self, ids):
         import tensorflow as tf
 
@@ -116,6 +118,8 @@ class WGAN1D(WGANGP):
                  straight_through: bool = False, tau: float = 1.0, **kwargs):
         super().__init__(generator, critic, noise_size, critic_steps, gp_weight, **kwargs)
         self.straight_through, self.tau = straight_through, tau
+
+    jax_step = None  # this ablation variant trains on TensorFlow only
 
     def probabilities(self, noise: np.ndarray) -> np.ndarray:
         """Per-step probabilities: the softmax output, or the softmax of the straight-through variant's logits."""

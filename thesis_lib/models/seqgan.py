@@ -63,7 +63,7 @@ class SeqGAN:
     """The generator (an any-length every-step copy of Table 1), the discriminator, their optimizers and steps."""
 
     def __init__(self, generator: keras.Model, data: LstmData, profile: Profile, seed: int = 0):
-        import tensorflow as tf
+        from ..core import backend
 
         self.data, self.profile, self.rng = data, profile, np.random.default_rng(seed)
         self.g = rebuild(generator, None, every_step=True)
@@ -73,7 +73,11 @@ class SeqGAN:
         self.sampler = Generator(self.g, data.vocab, context=profile.sequence_length)
         self.real = openings(data, data.train_songs)
         self.context = np.full(profile.sequence_length, data.vocab.id(DELIMITER), np.int32)
-        self._g_step, self._d_step = tf.function(self._g_update), tf.function(self._d_update)
+        if backend.name() == "jax":  # the same updates as pure functions of the variables (`_jax_steps`)
+            self._g_step, self._d_step = _jax_steps(self)
+        else:
+            tf = backend.tensorflow()
+            self._g_step, self._d_step = tf.function(self._g_update), tf.function(self._d_update)
 
     def sample(self, n: int, seed: int) -> np.ndarray:
         """n openings of 64 symbols drawn from the current generator at T = 1, as ids."""
@@ -158,6 +162,59 @@ class SeqGAN:
         for var, k in zip((*self.g_opt.variables, *self.d_opt.variables), range(len(saved.files))):
             var.assign(saved[f"arr_{k}"])
         return history
+
+
+def _jax_steps(gan: SeqGAN):
+    """G's and D's updates on the JAX backend, the same losses as `SeqGAN._g_update` and `_d_update`: each a jitted
+    pure function of the network's and its optimizer's variables, whose results are written back into the Keras
+    variables (the sampler reads G's weights before every draw)."""
+    import jax
+    import jax.numpy as jnp
+
+    g, d, p = gan.g, gan.d, gan.profile
+    gan.g_opt.build(g.trainable_variables)
+    gan.d_opt.build(d.trainable_variables)
+    context = jnp.asarray(gan.context)
+
+    @jax.jit
+    def g_update(gv, gnt, opt, fake, advantage, x, y):
+        def loss(gv, gnt):
+            inputs = jnp.concatenate([jnp.tile(context[None, :], (fake.shape[0], 1)), fake[:, :-1]], axis=1)
+            probs, gnt = g.stateless_call(gv, gnt, inputs, training=True)
+            picked = jnp.take_along_axis(probs[:, p.sequence_length - 1:], fake[..., None], axis=2)[..., 0]
+            pg = -jnp.mean(advantage[:, None] * jnp.log(picked + 1e-9))
+            q, gnt = g.stateless_call(gv, gnt, x, training=True)
+            mle = jnp.mean(keras.losses.sparse_categorical_crossentropy(y, q))
+            return pg + p.seqgan_mle_weight * mle, (pg, mle, gnt)
+
+        (_, (pg, mle, gnt)), grads = jax.value_and_grad(loss, has_aux=True)(gv, gnt)
+        gv, opt = gan.g_opt.stateless_apply(opt, grads, gv)
+        return gv, gnt, opt, pg, mle
+
+    @jax.jit
+    def d_update(dv, dnt, opt, real, fake):
+        def loss(dv, dnt):
+            p_real, dnt = d.stateless_call(dv, dnt, real, training=True)
+            p_fake, dnt = d.stateless_call(dv, dnt, fake, training=True)
+            both = (keras.losses.binary_crossentropy(jnp.full_like(p_real, p.fm_real_label), p_real)
+                    + keras.losses.binary_crossentropy(jnp.zeros_like(p_fake), p_fake))
+            return jnp.mean(both) / 2, (p_real, p_fake, dnt)
+
+        (value, (p_real, p_fake, dnt)), grads = jax.value_and_grad(loss, has_aux=True)(dv, dnt)
+        dv, opt = gan.d_opt.stateless_apply(opt, grads, dv)
+        return dv, dnt, opt, value, jnp.mean(p_real > 0.5), jnp.mean(p_fake < 0.5)
+
+    def run(update, net, opt, *args):
+        values = [[v.value for v in vs] for vs in (net.trainable_variables, net.non_trainable_variables,
+                                                     opt.variables)]
+        out = update(*values, *args)
+        for variables, new in zip((net.trainable_variables, net.non_trainable_variables, opt.variables), out[:3]):
+            for var, value in zip(variables, new):
+                var.assign(value)
+        return out[3:]
+
+    return (lambda fake, advantage, x, y: run(g_update, g, gan.g_opt, fake, advantage, x, y),
+            lambda real, fake: run(d_update, d, gan.d_opt, real, fake))
 
 
 def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, max_seconds: float, seed: int = 0,
