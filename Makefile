@@ -4,12 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run full test lab clean-cache
+.PHONY: run full test lab book clean-cache
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,jax,book]'
 	@touch $(STAMP)
 
 run: $(STAMP)        ## the notebook series, quick profile (CPU, minutes) -> outputs/quick/
@@ -21,6 +21,9 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 
 test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+book: $(STAMP)       ## the executed notebooks (make run first) and docs/ as a static site -> outputs/quick/book/_build/html/
+	$(PY) -m thesis_lib.cli book --profile $(or $(PROFILE),quick)
 
 lab: $(STAMP)        ## JupyterLab on the notebooks (as root too: JupyterLab refuses root without --allow-root)
 	$(VENV)/bin/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)

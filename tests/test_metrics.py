@@ -65,3 +65,30 @@ def test_entropies_come_from_scipy_and_agree_with_the_formula():
     assert metrics.entropy_bits([1, 1, 1, 1]) == pytest.approx(2.0)
     assert metrics.entropy_bits([3, 0, 1]) == pytest.approx(-(0.75 * np.log2(0.75) + 0.25 * np.log2(0.25)))
     assert metrics.entropy_bits([]) == 0.0 and metrics.entropy_bits([0, 0]) == 0.0
+
+
+def brute_repetition(symbols):
+    """The repetition measure as the issue states it, by brute force: chunks of 16 at steps 0, 4, 8, …, each
+    compared with the 16 symbols exactly L steps earlier."""
+    chunks = near = far = 0
+    for s in range(0, len(symbols) - 15, 4):
+        c = symbols[s:s + 16]
+        chunks += 1
+        near += any(symbols[s - L:s - L + 16] == c for L in range(16, min(63, s) + 1))
+        far += any(symbols[s - L:s - L + 16] == c for L in range(64, min(256, s) + 1))
+    return chunks, near, far
+
+
+def test_repetition_near_and_far():
+    bar = ["60", "_", "62", "_", "64", "_", "_", "_"] * 2                 # one 4/4 bar of 16 steps
+    other = ["67", "_", "_", "_", "65", "_", "64", "_"] * 2
+    assert metrics.repetition(bar * 3) == (9, 5, 0)   # chunks 16..32 repeat the one 16 steps before (and 32 back)
+    phrase = bar + other * 4 + bar                     # the first bar comes back 80 steps later: far, not near
+    chunks, near, far = metrics.repetition(phrase)
+    assert far == 1 and (chunks, near, far) == brute_repetition(phrase)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        sym = [str(x) for x in rng.integers(60, 63, rng.integers(0, 300))]
+        assert metrics.repetition(sym) == brute_repetition(sym)
+    f = metrics.melody_features([(60, 2), (62, 2), (64, 4)] * 12)
+    assert f["repetition_near"] > 0.5 and 0 <= f["repetition_far"] <= 1

@@ -25,7 +25,7 @@ def startup_lines(notebook: Path) -> list[str]:
 
 def test_notebooks_are_committed_clean_with_a_parameters_cell_and_cells_that_only_call_and_show():
     notebooks = notebook_paths()
-    assert [p.name[:2] for p in notebooks] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.name[:2] for p in notebooks] == ["01", "02", "03", "04", "05", "06", "07"]
     assert sorted(notebooks[0].parent.glob("*.ipynb")) == notebooks  # the series and nothing else
     for nb in [*notebooks, FORM]:  # and the survey's participant page, which lives with the survey
         cells = json.loads(nb.read_text())["cells"]
@@ -115,3 +115,15 @@ def test_notebook_06_analyses_answers_when_there_are_some(tmp_path, embedded):
     text = target.read_text()
     assert "12 answers from 3 participants" in text and "Kruskal-Wallis" in text
     assert (tmp_path / "figures" / "06_fig18_survey.png").exists()
+
+
+@pytest.mark.slow
+def test_notebook_07_trains_a_rehearsal_and_shows_tunes_in_the_asked_meter(tmp_path, embedded):
+    done = run_series("quick", output_dir=tmp_path, only=["07"], progress=False)
+    assert [p.name for p in done] == ["07_tunes.ipynb"] and not startup_lines(done[0])
+    figures = {p.name for p in (tmp_path / "figures").iterdir()}
+    assert {"07_training.png", "07_tune_1.svg", "07_tune_2.svg", "07_ballad_6_8_minor.svg"} <= figures
+    xml = (tmp_path / "midi" / "07_tune_1.musicxml").read_text()
+    assert "<beats>6</beats>" in xml and "<mode>minor</mode>" in xml
+    assert "K:Amin" in done[0].read_text() and "M:6/8" in done[0].read_text()
+

@@ -28,6 +28,9 @@ def add_encode(sub) -> None:
     e.add_argument("--transpose", choices=["thesis", "nearest"], default="thesis",
                    help="thesis: tonic in octave 4 to C4/A4; nearest: the same key, shift within -6..+5")
     e.add_argument("--no-cache", action="store_true", help="parse again instead of reading data/cache/")
+    e.add_argument("--export", default=None, metavar="NAME.corpus.json",
+                   help="write the parsed corpus whole instead, for `--corpus` where music21 is missing (a GPU "
+                   "machine)")
     e.set_defaults(func=encode)
 
 
@@ -39,7 +42,28 @@ def add_run(sub) -> None:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--out", default=None, help="output folder (default outputs/<profile>/)")
     r.add_argument("--only", default=None, help="comma-separated notebook prefixes, e.g. 01,03")
+    r.add_argument("--train-minutes", type=float, default=None,
+                   help="the training notebooks' budget per model (default: the profile's epochs)")
     r.set_defaults(func=run)
+
+
+def add_book(sub) -> None:
+    """`book`'s arguments."""
+    b = sub.add_parser("book", help="the executed notebooks and docs/ as a static HTML site (Jupyter Book)",
+                       description="Build the series as a book from the notebooks `run` executed (nothing is run "
+                       "again) and the docs/ pages: outputs/<profile>/book/_build/html/index.html opens from disk.")
+    b.add_argument("--profile", choices=["quick", "full"], default="quick")
+    b.add_argument("--notebooks", default=None, help="the executed notebooks (default outputs/<profile>/notebooks)")
+    b.add_argument("--out", default=None, help="where the book goes (default outputs/<profile>/book)")
+    b.set_defaults(func=book)
+
+
+def book(args: argparse.Namespace) -> int:
+    """Build the book; print its index page."""
+    from ..lab.book import build
+
+    print(build(args.profile, notebooks=args.notebooks, out=args.out))
+    return 0
 
 
 def encode(args: argparse.Namespace) -> int:
@@ -49,6 +73,12 @@ def encode(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.paths or None, transpose=args.transpose, cache=not args.no_cache,
                          require_songs=False)
+    if args.export:
+        from ..data.corpus import export
+
+        print(f"{export(corpus, args.export)}: {len(corpus.songs)} songs, {len(corpus.skipped)} skipped",
+              file=sys.stderr)
+        return 0 if corpus.songs else 1
     for skip in corpus.skipped:
         print(f"{skip.source}: skipped: {skip.reason}", file=sys.stderr)
     for song in corpus.songs:
@@ -64,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from ..lab.series import run_series
 
     for path in run_series(args.profile, corpus=args.corpus, seed=args.seed, output_dir=args.out,
-                           only=args.only.split(",") if args.only else None):
+                           only=args.only.split(",") if args.only else None, train_minutes=args.train_minutes):
         print(path)
     return 0
 
@@ -78,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in (train_verb, generate_verb, evaluate_verb, survey_verb):
         verb.add_parser(sub)
     add_run(sub)
+    add_book(sub)
     return p
 
 

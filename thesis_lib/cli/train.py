@@ -13,9 +13,13 @@ from ..core.errors import UsageError
 def add_parser(sub) -> None:
     """The verb's arguments."""
     t = sub.add_parser("train", help="train a model (writes weights, vocabulary and a metrics JSON)",
-                       description="Train the Table-1 LSTM on a split by song (10%% held out), or the Tables 2-3 "
-                       "DCGAN / WGAN-GP on 64-step windows. Resumes from OUT/checkpoint/ after an interruption.")
-    t.add_argument("--model", choices=["lstm", "gan", "gan-improved"], default="lstm")
+                       description="Train the Table-1 LSTM on a split by song (10%% held out), the whole-tune model on "
+                       "the same split, or the Tables 2-3 DCGAN / WGAN-GP on 64-step windows. Resumes from "
+                       "OUT/checkpoint/ after an interruption.")
+    t.add_argument("--model", choices=["lstm", "tunes", "gan", "gan-improved"], default="lstm")
+    t.add_argument("--arm", default=None, help="tunes: which inputs, plain|position|lookback|phrase|attention "
+                   "(07's ablation; default the profile's, lookback)")
+    t.add_argument("--units", type=int, default=None, help="tunes: LSTM width (the attention arm: twice its width)")
     t.add_argument("--variant", default=None, help="gan: dcgan (default) or wgan-gp; gan-improved: seqgan "
                    "(default), wgan-1d, wgan-1d-st or dcgan-fm (05's ablation)")
     t.add_argument("--scheme", choices=["per-pitch-hold", "thesis"], default="per-pitch-hold",
@@ -78,6 +82,8 @@ def train(args: argparse.Namespace) -> int:
 
     if args.model == "gan-improved":
         return _train_improved(args, profile, songs, out, budget, common)
+    if args.model == "tunes":
+        return _train_tunes(args, profile, songs, out, budget, common)
     if args.model == "gan":
         from ..models import gan, gan_data
         from ..models.collapse import best_epoch
@@ -159,4 +165,27 @@ def _train_improved(args, profile, songs, out: Path, budget: float | None, commo
     print(f"thesis-music train: {final['n']} samples: {final['all_holds']:.1%} all holds, {final['distinct']:.1%} "
           f"distinct, {final['repairs_per_sample']:.2f} repairs each; wrote {out / 'gan_improved_generator.keras'}",
           file=sys.stderr)
+    return 0
+
+
+def _train_tunes(args, profile, songs, out: Path, budget: float | None, common: dict) -> int:
+    """Train the whole-tune model (07): weights, vocabulary and a metrics JSON with the corpus's shares of meters,
+    modes and pickups (what `generate --model tunes` draws from when none is asked for)."""
+    from ..core.files import write_metrics
+    from ..models import tunes, tunes_data
+
+    if args.arm is not None and args.arm not in tunes_data.ARMS:
+        raise UsageError(f"--arm {args.arm}: choose one of {', '.join(tunes_data.ARMS)}")
+    settings = tunes.Settings.of(profile, arm=args.arm, units=args.units, epochs=args.epochs,
+                                 dropout=args.dropout)
+    data = tunes.prepare(songs, args.val_fraction, args.seed, settings)
+    print(f"thesis-music train: {data.summary()}", file=sys.stderr)
+    result = tunes.train(data, settings, out, seed=args.seed, max_seconds=budget, restart=args.restart)
+    write_metrics(out / "tunes_metrics.json", {
+        **common, "model": "tunes", "settings": settings, "data": data.summary(), "epochs_run": len(result.history),
+        "kept_epoch": result.kept_epoch, "seconds": tunes.train_seconds(result.history), "scores": result.scores,
+        "shares": tunes_data.shares([*data.train, *data.validation]), "history": result.history})
+    print(f"thesis-music train: kept epoch {result.kept_epoch} of {len(result.history)}; held-out NLL "
+          f"{result.scores['test']['nll']:.4f} nats/step on {data.summary()['tunes_test']} test tunes; "
+          f"wrote {out / 'tunes.keras'}", file=sys.stderr)
     return 0

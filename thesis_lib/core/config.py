@@ -87,6 +87,15 @@ class Profile:
     seqgan_d_width: int = 64
     seqgan_steps_per_epoch: int = 25        # adversarial steps between diagnostics and checkpoints
     gan_windows_per_epoch: int | None = None  # None: every window each epoch (the thesis); else a fresh random draw
+    # the whole-tune model (07, beyond the thesis): Table 1's LSTM width, a tune per sequence, the epoch kept by the
+    # NLL of held-back training songs
+    tunes_arm: str = "lookback"         # which inputs (models/tunes_data.ARMS): the ablation's pick
+    tunes_units: int = 256
+    tunes_layers: int = 2
+    tunes_dropout: float = 0.3
+    tunes_learning_rate: float = 2e-3   # with batches of 8 tunes: at 12 epochs, held-back NLL 0.721 against 0.843
+    tunes_batch: int = 8                # for 1e-3 and 32 tunes (tunes of similar length a batch: little padding)
+    tunes_epochs: int = 200             # an epoch is one pass over the training tunes (a few seconds on a CPU)
     # speed on an accelerator (benchmarks/training_options.py measures each; off by default, as in the thesis)
     jit_compile: bool = False           # XLA-compile the training step
     steps_per_execution: int = 1        # training steps per call into the compiled function
@@ -102,7 +111,8 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
     "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
-                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5, seqgan_d_pretrain_steps=10),
+                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5, seqgan_d_pretrain_steps=10,
+                     tunes_epochs=2, tunes_units=64),
 }
 
 THESIS = PROFILES["full"]  # the thesis's own settings: the default of every model builder

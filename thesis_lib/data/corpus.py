@@ -168,6 +168,8 @@ def load_corpus(paths: Sequence[str | os.PathLike] | None = None, *, transpose: 
     """
     if transpose not in TRANSPOSE_MODES:
         raise ValueError(f"transpose must be one of {TRANSPOSE_MODES}, not {transpose!r}")
+    if paths and len(paths) == 1 and str(paths[0]).endswith(EXPORTED):
+        return read_exported(paths[0])
     tunes, skipped, name = discover(paths)
     corpus = None
     cache_file = None
@@ -194,6 +196,26 @@ def load_corpus(paths: Sequence[str | os.PathLike] | None = None, *, transpose: 
         why = "; ".join(f"{s.source}: {s.reason}" for s in corpus.skipped[:5]) or "no input files"
         raise CorpusError(f"no usable song in {name}: {len(corpus.skipped)} skipped ({why})")
     return corpus
+
+
+EXPORTED = ".corpus.json"   # a corpus parsed once and written whole (`thesis-music encode --export`)
+
+
+def export(corpus: Corpus, path: str | os.PathLike) -> Path:
+    """Write a parsed corpus whole (songs in order, skips, settings), to be read where music21 is not installed
+    (a GPU machine): `--corpus PATH.corpus.json` then gives the same songs, so the same split by song."""
+    path = Path(path)
+    if not path.name.endswith(EXPORTED):
+        raise CorpusError(f"{path}: an exported corpus is named NAME{EXPORTED}")
+    return atomic_write_text(path, _to_json(corpus))
+
+
+def read_exported(path: str | os.PathLike) -> Corpus:
+    """A corpus written by `export`; CorpusError names the file when it is not one."""
+    try:
+        return _from_json(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CorpusError(f"{path}: not an exported corpus ({type(exc).__name__}: {exc})") from None
 
 
 def _run_parallel(tunes: list[Tune], transpose: str, workers: int | None,

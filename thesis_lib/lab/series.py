@@ -25,8 +25,9 @@ def output_dir_for(profile: str) -> Path:
 
 def run_series(profile: str = "quick", *, corpus: str | None = None, seed: int = 0,
                output_dir: str | os.PathLike | None = None, only: Sequence[str] | None = None,
-               kernel_name: str = "python3", progress: bool = True) -> list[Path]:
-    """Execute the notebooks with papermill, injecting profile, corpus, seed and output_dir; returns the copies."""
+               kernel_name: str = "python3", progress: bool = True, train_minutes: float | None = None) -> list[Path]:
+    """Execute the notebooks with papermill, injecting profile, corpus, seed and output_dir (and `train_minutes`,
+    the training notebooks' budget, when given); returns the executed copies."""
     import papermill as pm
 
     get_profile(profile)  # fail early on a typo
@@ -41,6 +42,7 @@ def run_series(profile: str = "quick", *, corpus: str | None = None, seed: int =
         pm.execute_notebook(str(nb), str(target), kernel_name=kernel_name, cwd=str(nb.parent),
                             progress_bar=progress,
                             parameters={"profile": profile, "corpus": corpus, "seed": seed,
-                                        "output_dir": str(out)})
+                                        "output_dir": str(out),
+                                        **({"train_minutes": train_minutes} if train_minutes else {})})
         done.append(target)
     return done

@@ -16,7 +16,15 @@ import numpy as np
 
 from ..data.encoding import encode_events
 from ..data.melody import Melody
-from .metrics import FEATURES, Novelty, copied_windows, diversity, feature_matrix
+from .metrics import (
+    FEATURES,
+    REPETITION_MIN_STEPS,
+    Novelty,
+    copied_windows,
+    diversity,
+    feature_matrix,
+    repetition,
+)
 
 EIGHT_BARS, FOUR_BARS = 128, 64  # steps of 4/4: windows that count as copied when found verbatim in one song
 
@@ -131,6 +139,7 @@ def evaluate_set(melodies: Sequence[Melody], reference: Reference, seed: int = 0
     copied = np.array([copied_windows(r, EIGHT_BARS) for r in runs]).reshape(-1, 2)
     four_bars = [copied_windows(r, FOUR_BARS)[0] > 0 for r in runs]
     div = diversity(seqs)
+    counts = np.array([repetition(q) for q in seqs if len(q) >= REPETITION_MIN_STEPS]).reshape(-1, 3).sum(axis=0)
     row.update({
         "mean_oa": float(np.mean(oas)), "mean_kl": float(np.mean(kls)),
         "two_sample_accuracy": two_sample_accuracy(feats, reference.features, seed=seed),
@@ -140,13 +149,25 @@ def evaluate_set(melodies: Sequence[Melody], reference: Reference, seed: int = 0
         "copied_4bar_melodies": float(np.mean(four_bars)),
         "distinct": div["distinct"], "mean_distance": div["mean_distance"],
         "bar_fill": float(feats["bar_fill"].mean()), "scale_consistency": float(feats["scale_consistency"].mean()),
+        "repetition_near": float(counts[1] / counts[0]) if counts[0] else None,
+        "repetition_far": float(counts[2] / counts[0]) if counts[0] else None,
     })
     return row
 
 
+def copied_bars(melodies: Sequence[Melody], reference: Reference, bars: int = 8) -> float:
+    """The share of melodies holding a window of `bars` bars of their own meter (8 bars of 3/4 are 96 steps)
+    that a reference song holds verbatim."""
+    from ..data.encoding import bar_steps
+
+    held = [copied_windows(reference.novelty.match_lengths(encode_events(m.events)), bars * bar_steps(m.meter))[0] > 0
+            for m in melodies if m.events]
+    return float(np.mean(held)) if held else 0.0
+
+
 SUMMARY_COLUMNS = ("melodies", "median_steps", "mean_oa", "mean_kl", "two_sample_accuracy", "longest_copy_median",
                    "copied_8bar_share", "copied_4bar_melodies", "distinct", "mean_distance", "bar_fill",
-                   "scale_consistency")
+                   "scale_consistency", "repetition_near", "repetition_far")
 
 
 def summary_table(rows: dict[str, dict], columns: Sequence[str] = SUMMARY_COLUMNS):

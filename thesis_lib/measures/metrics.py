@@ -1,5 +1,6 @@
-"""Objective measures of one melody and of a set's variety: MGEval features (Yang & Lerch 2018), bar fill,
-verbatim copying (novelty) and diversity. They receive melodies; they never run a model."""
+"""Objective measures of one melody and of a set's variety: MGEval features (Yang & Lerch 2018), bar fill, how
+much of a melody comes back (repetition near and far), verbatim copying (novelty) and diversity. They receive
+melodies; they never run a model."""
 
 from __future__ import annotations
 
@@ -32,7 +33,13 @@ FEATURES = {
     "avg_pitch_interval": ("scalar", 1), "note_count": ("scalar", 1), "avg_ioi": ("scalar", 1),
     "note_length_histogram": ("vector", len(NOTE_LENGTHS) + 1), "scale_consistency": ("scalar", 1),
     "pitch_entropy": ("scalar", 1), "pitch_class_entropy": ("scalar", 1), "bar_fill": ("scalar", 1),
+    "repetition_near": ("scalar", 1), "repetition_far": ("scalar", 1),
 }
+
+# repetition: a 16-step chunk (taken every 4 steps) repeats when the same 16 symbols sounded exactly L steps earlier,
+# L in NEAR (within about a phrase: one to four bars of 4/4) or FAR (a phrase or more back)
+CHUNK, HOP, NEAR, FAR = 16, 4, (16, 63), (64, 256)
+REPETITION_MIN_STEPS = 96   # a set's repetition figures count the melodies at least this long
 
 
 def entropy_bits(counts) -> float:
@@ -64,6 +71,22 @@ def bar_fill(events: Sequence[tuple], bar_lengths: Sequence[int] = BAR_LENGTHS) 
     return best
 
 
+def repetition(symbols: Sequence[str]) -> tuple[int, int, int]:
+    """(chunks, near, far): of the melody's 16-step chunks at steps 0, 4, 8, …, how many sounded exactly L steps
+    earlier for some L in NEAR and for some L in FAR (symbols of one scheme, the thesis's for every source)."""
+    seen: dict[tuple, list[int]] = {}
+    symbols = list(symbols)
+    for start in range(len(symbols) - CHUNK + 1):
+        seen.setdefault(tuple(symbols[start:start + CHUNK]), []).append(start)
+    chunks = near = far = 0
+    for s in range(0, len(symbols) - CHUNK + 1, HOP):
+        lags = [s - p for p in seen[tuple(symbols[s:s + CHUNK])] if p < s]
+        chunks += 1
+        near += any(NEAR[0] <= lag <= NEAR[1] for lag in lags)
+        far += any(FAR[0] <= lag <= FAR[1] for lag in lags)
+    return chunks, near, far
+
+
 def melody_features(events: Sequence[tuple]) -> dict[str, np.ndarray | float]:
     """The MGEval features of one melody (events of (pitch or None, 16th steps)), plus scale consistency,
     entropies and bar fill. Degenerate melodies (no notes, one note) get 0 where a feature is undefined."""
@@ -83,6 +106,9 @@ def melody_features(events: Sequence[tuple]) -> dict[str, np.ndarray | float]:
     for _, n in notes:
         lengths[NOTE_LENGTHS.index(n) if n in NOTE_LENGTHS else -1] += 1
     in_scale = max((sum(pc in sc for pc in pcs) for sc in SCALES), default=0)
+    from ..data.encoding import encode_events
+
+    chunks, near, far = repetition(encode_events(events)) if events else (0, 0, 0)
     return {
         "pitch_count": float(len(set(pitches.tolist()))),
         "pitch_class_histogram": pc_hist / max(pc_hist.sum(), 1.0),
@@ -96,6 +122,8 @@ def melody_features(events: Sequence[tuple]) -> dict[str, np.ndarray | float]:
         "pitch_entropy": entropy_bits(np.bincount(pitches) if len(pitches) else []),
         "pitch_class_entropy": entropy_bits(pc_hist),
         "bar_fill": bar_fill(events)[0],
+        "repetition_near": near / chunks if chunks else 0.0,
+        "repetition_far": far / chunks if chunks else 0.0,
     }
 
 

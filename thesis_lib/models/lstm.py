@@ -22,9 +22,9 @@ from ..data.encoding import (
     TrainingStream,
     Vocabulary,
     build_stream,
-    make_dataset,
     start_banned,
     until_delimiter,
+    windows,
 )
 from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
 from .scoring import CLASSES, score_predictions, symbol_classes, window_targets
@@ -119,9 +119,13 @@ def compile_model(model: keras.Model, vocab: Vocabulary, profile: Profile = THES
 
 
 def choose_strategy(devices: Sequence[str] | None = None):
-    """MirroredStrategy over several GPUs (or the given devices), else TensorFlow's default strategy."""
-    import tensorflow as tf
+    """MirroredStrategy over several GPUs (or the given devices), else TensorFlow's default strategy; None on
+    another backend (one device: a JAX run on one GPU)."""
+    from ..core import backend
 
+    if backend.name() != "tensorflow":
+        return None
+    tf = backend.tensorflow()
     if devices is None:
         gpus = tf.config.list_logical_devices("GPU")
         if len(gpus) < 2:
@@ -171,14 +175,14 @@ class TrainResult:
 class LastStepValidation(keras.callbacks.Callback):
     """Validate the Table-1 view (next symbol after a full 64-step window) whatever the training mode."""
 
-    def __init__(self, table1: keras.Model, dataset):
+    def __init__(self, table1: keras.Model, windows: tuple[np.ndarray, np.ndarray]):
         super().__init__()
-        self.table1, self.dataset = table1, dataset
+        self.table1, self.windows = table1, windows
 
     def on_epoch_end(self, epoch, logs=None):
         if self.table1 is not self.model:
             self.table1.set_weights(self.model.get_weights())
-        scores = self.table1.evaluate(self.dataset, verbose=0, return_dict=True)
+        scores = self.table1.evaluate(*self.windows, batch_size=512, verbose=0, return_dict=True)
         logs.update({f"val_{k}": float(v) for k, v in scores.items()})
 
 
@@ -217,7 +221,7 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     run still goes on for every epoch, so the history shows what came after. The finished model (Table-1
     interface, no optimizer) is saved atomically to out_dir/lstm.keras.
     """
-    import tensorflow as tf
+    import contextlib
 
     set_seed(seed)
     out_dir, epochs = Path(out_dir), epochs if epochs is not None else profile.lstm_epochs
@@ -225,35 +229,30 @@ def train(data: LstmData, profile: Profile, out_dir: str | os.PathLike, *, every
     strategy = strategy or choose_strategy()
     V = len(data.vocab)
     keras.mixed_precision.set_global_policy("mixed_float16" if profile.mixed_precision else "float32")
-    with strategy.scope():
+    with strategy.scope() if strategy else contextlib.nullcontext():
         model, history = (None, []) if restart else resume(ckpt_dir)
         if model is None:
             model = compile_model(build_model(V, profile, every_step), data.vocab, profile)
         table1 = model if not every_step else compile_model(build_model(V, profile), data.vocab, profile)
     starts = data.train_starts[::profile.every_step_stride] if every_step else data.train_starts
-    train_ds = make_dataset(data.stream, starts, V, profile.lstm_batch_size, shuffle=True, seed=seed,
-                            one_hot=False, every_step=every_step)
+    x, y = windows(data.stream, starts, every_step)
     steps_per_epoch = None
     if profile.lstm_windows_per_epoch and profile.lstm_windows_per_epoch < len(starts):
-        # shorter epochs: a fresh random draw of windows each epoch from an endless reshuffled stream
-        train_ds = train_ds.repeat()
+        # shorter epochs: each reads on through the shuffled windows, reshuffled when all were seen (Keras's
+        # steps_per_epoch over arrays)
         steps_per_epoch = max(1, profile.lstm_windows_per_epoch // profile.lstm_batch_size)
     val_starts = data.val_starts
     if val_share < 1:  # a seeded random subset: a regular stride would pick on-beat targets only
         k = max(1, round(len(val_starts) * val_share))
         val_starts = np.sort(np.random.default_rng(seed).choice(val_starts, k, replace=False))
-    val_ds = make_dataset(data.stream, val_starts, V, 512, shuffle=False, one_hot=False)
-    if strategy.num_replicas_in_sync > 1:
-        opts = tf.data.Options()
-        opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-        train_ds, val_ds = train_ds.with_options(opts), val_ds.with_options(opts)
+    val = windows(data.stream, val_starts)
     if keep not in ("last", "best"):
         raise ValueError(f"keep must be 'last' or 'best', not {keep!r}")
     best = KeepBest(table1, ckpt_dir / "best.keras", history)
-    callbacks = [LastStepValidation(table1, val_ds), best, EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
+    callbacks = [LastStepValidation(table1, val), best, EpochCheckpoint(ckpt_dir, history), TimeBudget(max_seconds)]
     if len(history) < epochs:
-        model.fit(train_ds, epochs=epochs, initial_epoch=len(history), callbacks=callbacks, verbose=verbose,
-                  steps_per_epoch=steps_per_epoch, shuffle=False)  # the dataset shuffles itself, seeded
+        model.fit(x, y, batch_size=profile.lstm_batch_size, epochs=epochs, initial_epoch=len(history),
+                  callbacks=callbacks, verbose=verbose, steps_per_epoch=steps_per_epoch, shuffle=True)
     keras.mixed_precision.set_global_policy("float32")  # the shipped model computes in float32
     if table1 is not model:
         table1.set_weights(model.get_weights())
@@ -296,6 +295,33 @@ def evaluate(model: keras.Model, data: LstmData) -> dict:
     return score_predictions(probs, window_targets(data.stream, data.val_starts), data.vocab)
 
 
+def score_songs(model: keras.Model, vocab: Vocabulary, songs: Sequence[Sequence[str]], batch: int = 32) -> dict:
+    """Whole songs scored as the tune model scores them: after 64 `/`, every step of each song and its end `/`
+    predicted from the whole history (as the stateful generator writes); NLL in nats per step and pitch bits per
+    note (`scoring.pitch_bits`)."""
+    from .scoring import pitch_bits
+
+    V, n, _ = model_dims(model)
+    whole = rebuild(model, None, every_step=True)
+    delim = vocab.id(DELIMITER_SYM)
+    order = sorted(range(len(songs)), key=lambda k: len(songs[k]))
+    probs, targets = [], []
+    for i in range(0, len(order), batch):
+        part = [list(vocab.encode(songs[k])) + [delim] for k in order[i:i + batch]]
+        length = max(map(len, part))
+        x = np.full((len(part), n + length - 1), delim, np.int32)
+        for r, ids in enumerate(part):
+            x[r, n:n + len(ids) - 1] = ids[:-1]
+        p = np.asarray(whole(x, training=False), np.float64)[:, n - 1:]
+        for r, ids in enumerate(part):
+            probs.append(p[r, :len(ids)])
+            targets.append(np.asarray(ids))
+    probs, targets = np.concatenate(probs), np.concatenate(targets)
+    nll = float(-np.log(np.clip(probs[np.arange(len(targets)), targets], 1e-12, None)).mean())
+    bits, notes = pitch_bits(probs, targets, vocab)
+    return {"nll": nll, "steps": int(len(targets)), "pitch_bits": bits, "notes": notes}
+
+
 def load(path: str | os.PathLike) -> keras.Model:
     """Load a saved Table-1 model (`.keras`, built-in layers only)."""
     from .shipped import load_model
@@ -325,14 +351,14 @@ class Generator:
     """Stateful batched generation: each new symbol is fed once and the LSTM state is carried forward."""
 
     def __init__(self, model: keras.Model, vocab: Vocabulary, context: int | None = None):
-        import tensorflow as tf
+        from ..core.backend import compiled
 
         V, length, self.units = model_dims(model)
         self.context = context or length or THESIS.sequence_length  # `/` fed before the first symbol
         if V != len(vocab):
             raise ValueError(f"the model has {V} output symbols but the vocabulary {len(vocab)}")
         self.model, self.vocab, self.step = model, vocab, build_step_model(model)
-        self._call = tf.function(lambda *a: self.step(list(a), training=False), reduce_retracing=True)
+        self._call = compiled(self.step)
 
     def refresh(self) -> None:
         """Copy the model's current weights into the one-step twin (after a training step changed them)."""
@@ -340,8 +366,8 @@ class Generator:
             self.step.get_layer(name).set_weights(self.model.get_layer(name).get_weights())
 
     def _feed(self, ids: np.ndarray, states: list) -> tuple[np.ndarray, list]:
-        p, *states = self._call(ids.reshape(-1, 1).astype(np.int32), *states)
-        return np.asarray(p), states
+        p, *states = self._call([ids.reshape(-1, 1).astype(np.int32), *states])
+        return p, states
 
     def start(self, primer: Sequence[str] = ()) -> tuple[np.ndarray, list]:
         """Feed `/` × 64 and the primer once; the distribution of the first new symbol and the states."""
@@ -385,13 +411,13 @@ def generate_naive(model: keras.Model, vocab: Vocabulary, *, temperature: float 
     whole_history=True re-runs the whole history from the first `/` instead: exactly what `Generator`
     computes once per symbol by carrying the state, so the two must agree (a test checks it).
     """
-    import tensorflow as tf
+    from ..core.backend import compiled
 
     rng = np.random.default_rng(seed)
     V, n, units = model_dims(model)
     if whole_history:
         model = rebuild(model, None)
-    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)  # as fast as Keras allows
+    call = compiled(model)  # as fast as the backend allows
     ids = list(vocab.encode([DELIMITER_SYM] * n + list(primer)))
     delim, new = vocab.id(DELIMITER_SYM), []
     for t in range(max_steps):

@@ -14,7 +14,7 @@ from ..core.config import PRETRAINED
 from ..core.errors import ThesisError
 
 # a source of melodies -> the stem of its shipped weights (NAME.keras, NAME_vocab.json)
-WEIGHTS = {"lstm": "lstm", "gan": "gan_generator", "wgan-gp": "wgan_gp_generator",
+WEIGHTS = {"lstm": "lstm", "tunes": "tunes", "gan": "gan_generator", "wgan-gp": "wgan_gp_generator",
            "gan-improved": "gan_improved_generator"}
 
 

@@ -163,6 +163,21 @@ def training_curves(history: Sequence[dict], title: str = "Table-1 LSTM", kept: 
     return fig
 
 
+def tune_training(history: Sequence[dict], kept: int | None = None, title: str = "whole-tune model"):
+    """07: the training loss and the NLL of the held-back songs per epoch (nats per step), the kept epoch dotted."""
+    ep = [h["epoch"] for h in history]
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    ax.plot(ep, [h["loss"] for h in history], "o-", ms=3, label="training tunes")
+    ax.plot(ep, [h["val_nll"] for h in history], "o-", ms=3, label="held-back training songs")
+    if kept is not None:
+        ax.axvline(kept, color="grey", ls=":", label=f"kept: epoch {kept}")
+    ax.set(xlabel="epoch (one pass over the training tunes)", ylabel="cross-entropy (nats per step)", title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def held_out_curves(histories: dict[str, Sequence[dict]], kept: dict[str, int] | None = None):
     """Held-out and training loss of several runs (recipes) against minutes of training, so that runs whose
     epochs differ in size (another stride) compare fairly; each run's kept epoch is marked."""
@@ -243,7 +258,9 @@ ABLATION_TITLES = {"mean_oa": "mean OA", "two_sample_accuracy": "two-sample accu
                    "copied_4bar_melodies": "melodies with a copied 4-bar window", "bar_fill": "bar fill"}
 
 
-def ablation(table, targets: dict | None = None):
+def ablation(table, targets: dict | None = None,
+             title: str = "What makes a GAN write music: the same time budget each, 100 melodies (dashed: the bar "
+                          "to meet)"):
     """One panel per measure (columns of `table`), a bar per configuration (rows), the target as a dashed line."""
     cols = list(table.columns)
     fig, axes = plt.subplots(1, len(cols), figsize=(3.1 * len(cols), 0.45 * len(table) + 1.6), sharey=True)
@@ -258,8 +275,7 @@ def ablation(table, targets: dict | None = None):
             ax.text(0.5, 0.5, "0 for every\nconfiguration", transform=ax.transAxes, ha="center", fontsize=8)
     np.atleast_1d(axes)[0].set_yticks(range(len(table)), list(table.index), fontsize=8)
     np.atleast_1d(axes)[0].invert_yaxis()
-    fig.suptitle("What makes a GAN write music: the same time budget each, 100 melodies (dashed: the bar to meet)",
-                 fontsize=10)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 

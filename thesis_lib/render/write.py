@@ -1,4 +1,4 @@
-"""Out: MIDI, MusicXML, symbols, WAV and SVG files of songs and melodies.
+"""Out: MIDI, MusicXML, ABC, symbols, WAV and SVG files of songs and melodies.
 
 `write_melody(melody, stem, formats)` writes one `Melody` in the formats asked for, and works out only what they
 need: the symbols file needs nothing, the score files need the melody's meter and pickup and its engraved
@@ -17,7 +17,7 @@ from ..core.config import BPM
 from ..data.melody import Melody
 from ..data.notation import to_score
 
-FORMATS = ("mid", "musicxml", "txt", "wav", "svg")
+FORMATS = ("mid", "musicxml", "txt", "wav", "svg", "abc")
 SCORE_FORMATS = ("mid", "musicxml", "svg")   # the formats that need the engraved score
 
 
@@ -64,7 +64,7 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 def write_melody(melody: Melody, stem: str | os.PathLike, formats: Sequence[str] = ("mid", "musicxml", "txt"),
                  *, bpm: float = BPM) -> Written:
-    """Write one melody as STEM.mid / .musicxml / .txt (its symbols, no `/`) / .wav / .svg (engraved).
+    """Write one melody as STEM.mid / .musicxml / .txt (its symbols, no `/`) / .wav / .svg (engraved) / .abc.
 
     The score is barred in the melody's meter and pickup and written in its key (`Melody.in_key` moves it first).
     Only what a format needs is worked out: `txt` alone decodes, reads and engraves nothing."""
@@ -85,6 +85,10 @@ def write_melody(melody: Melody, stem: str | os.PathLike, formats: Sequence[str]
             from ..data.notation import save_svg
 
             out.files.append(save_svg(out.score, f"{stem}.svg"))
+        elif fmt == "abc":
+            from .abc import save_abc
+
+            out.files.append(save_abc(melody, f"{stem}.abc", bpm=bpm))
         elif fmt == "txt":
             p = Path(f"{stem}.txt")
             p.write_text(" ".join(melody.symbols) + "\n", encoding="utf-8")

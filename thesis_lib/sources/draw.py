@@ -1,5 +1,5 @@
-"""Melodies from any source, one way: `melodies("lstm" | "gan" | "gan-improved" | "wgan-gp" | "ngram" | "random" |
-"real", n, temperature=, seed=, primer=)`. The CLI, the comparison table of 06 and the survey stimuli all
+"""Melodies from any source, one way: `melodies("lstm" | "tunes" | "gan" | "gan-improved" | "wgan-gp" | "ngram" |
+"random" | "real", n, temperature=, seed=, primer=)`. The CLI, the comparison table of 06 and the survey stimuli all
 draw here, so a row of the table and a file from `generate` come from the same code. Each melody is born here
 as a `Melody` value (symbols, origin, title), and nothing downstream works out again what it carries.
 
@@ -23,12 +23,13 @@ from ..core.errors import ThesisError
 from ..data.encoding import encode_events, parse_symbol
 from ..data.melody import Melody, Origin
 
-GENERATORS = ("lstm", "gan", "gan-improved", "wgan-gp")   # sources with weights (shipped, or --weights)
+GENERATORS = ("lstm", "tunes", "gan", "gan-improved", "wgan-gp")   # sources with weights (shipped, or --weights)
 SOURCES = (*GENERATORS, "ngram", "random", "real")
-WHOLE_MELODIES = ("lstm", "ngram", "real")               # end where the model (or the song) ends them
+WHOLE_MELODIES = ("lstm", "tunes", "ngram", "real")               # end where the model (or the song) ends them
 RANDOM_STEPS = 128                                         # length of a melody of random symbols (8 bars)
-LABELS = {"lstm": "LSTM", "gan": "DCGAN", "gan-improved": "Improved GAN", "wgan-gp": "WGAN-GP", "ngram": "5-gram",
-          "random": "Random", "real": "Held-out song"}      # how a score's title names its source
+LABELS = {"lstm": "LSTM melody", "tunes": "Tune", "gan": "DCGAN melody", "gan-improved": "Improved GAN melody",
+          "wgan-gp": "WGAN-GP melody", "ngram": "5-gram melody", "random": "Random melody",
+          "real": "Held-out song"}      # how a score's title names its source
 
 
 @dataclass
@@ -42,8 +43,8 @@ class Batch:
 
 
 def title(source: str, index: int, temperature: float, seed: int) -> str:
-    """A score's title: `LSTM melody 1 · T = 1 · seed 11`."""
-    return f"{LABELS.get(source, source)} melody {index} · T = {temperature:g} · seed {seed}"
+    """A score's title: `LSTM melody 1 · T = 1 · seed 11`, `Tune 3 · T = 1 · seed 0`."""
+    return f"{LABELS.get(source, source)} {index} · T = {temperature:g} · seed {seed}"
 
 
 def born(symbols_list: Sequence[Sequence[str]], source: str, *, temperature: float, seed: int,
@@ -61,6 +62,20 @@ def _model(source: str, weights: str | None):
     net, vocab, prov = load_pretrained(source, weights)
     where = weights or f"shipped {source} ({prov.get('command', 'no provenance')})"
     return net, vocab, where
+
+
+@functools.lru_cache(maxsize=4)
+def _tune_shares(weights: str | None) -> dict:
+    """The shares of meters, modes and pickups among the tune model's training ballads: from its metrics JSON, or
+    counted again on the embedded ballads' training side when it has none."""
+    from ..models import shipped, tunes_data
+
+    prov = shipped.provenance(weights or shipped.weights_path("tunes"))
+    if prov.get("shares"):
+        return prov["shares"]
+    from ..data.corpus import embedded_split
+
+    return tunes_data.shares(tunes_data.tunes_of(embedded_split()[0])[0])
 
 
 @functools.lru_cache(maxsize=2)
@@ -81,16 +96,22 @@ def _ngram(seed: int = 0):
 
 
 def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, primer: Sequence[str] = (),
-             max_steps: int = MAX_STEPS, weights: str | os.PathLike | None = None) -> Batch:
-    """n melodies from a source, seeded (same seed, same melodies on CPU). Primers go to the LSTM and n-gram
-    (the melody starts with them); GANs draw whole 64-step melodies from noise; `real` gives held-out songs,
-    with the meter, pickup and mode their files state."""
+             max_steps: int = MAX_STEPS, weights: str | os.PathLike | None = None, meter: str | None = None,
+             mode: str | None = None, pickup: int | None = None) -> Batch:
+    """n melodies from a source, seeded (same seed, same melodies on CPU). Primers go to the LSTM, the tune model
+    and the n-gram (the melody starts with them); GANs draw whole 64-step melodies from noise; `real` gives
+    held-out songs, with the meter, pickup and mode their files state. The tune model writes in the `meter`,
+    `mode` and `pickup` asked for (each drawn from the ballads' own shares when not asked: `tunes`)."""
     if source not in SOURCES:
         raise ThesisError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    if primer and source not in ("lstm", "ngram"):
+    if primer and source not in ("lstm", "tunes", "ngram"):
         raise ThesisError(f"{source} melodies take no primer")
+    if source != "tunes" and (meter, mode, pickup) != (None, None, None):
+        raise ThesisError(f"{source} melodies are not written in a meter or mode asked for: draw with `matching`")
     weights = str(weights) if weights else None
     mine = dict(temperature=temperature, seed=seed, weights=weights)
+    if source == "tunes":
+        return tunes(n, meter=meter, mode=mode, pickup=pickup, primer=primer, max_steps=max_steps, **mine)
     if source == "lstm":
         from ..models.lstm import Generator
 
@@ -130,9 +151,30 @@ def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, pr
     rng = np.random.default_rng(seed)
     pick = np.sort(rng.choice(len(held), min(n, len(held)), replace=False))
     songs = [Melody.from_song(held[k]).replace(origin=Origin("real", seed=seed, index=i, path=held[k].source),
-                                               title=title("real", i, 1.0, seed))
+                                               title=held[k].title or f"Held-out song {i}")
              for i, k in enumerate(pick, start=1)]
     return Batch(songs, source, "held-out ballads (10%, split by song, seed 0)")
+
+
+def tunes(n: int, *, meter: str | None = None, mode: str | None = None, pickup: int | None = None,
+          temperature: float = 1.0, seed: int = 0, primer: Sequence[str] = (), max_steps: int = MAX_STEPS,
+          weights: str | None = None) -> Batch:
+    """n whole tunes from the tune model, each in the meter, mode and pickup asked for, or drawn (seeded) from the
+    shares of its training ballads: a meter, then a mode and a pickup as common in that meter. Each tune is born
+    with them, so its score is barred as it was written (the meter reader is not asked)."""
+    from ..models.tunes import Generator
+    from ..models.tunes_data import draw_style
+
+    net, vocab, where = _model("tunes", weights)
+    vocab.encode(primer)
+    meters, modes, pickups = draw_style(n, np.random.default_rng(seed), _tune_shares(weights), meter=meter, mode=mode,
+                                        pickup=pickup)
+    out = Generator(net, vocab).generate(n, meters=meters, modes=modes, pickups=pickups, temperature=temperature,
+                                         primer=list(primer), max_steps=max_steps, seed=seed)
+    born_ = [Melody(tuple(s), Origin("tunes", weights, temperature, seed, i), title("tunes", i, temperature, seed),
+                    stated_meter=m, stated_pickup=p, stated_mode=d)
+             for i, (s, m, d, p) in enumerate(zip(out, meters, modes, pickups), start=1)]
+    return Batch(born_, "tunes", where)
 
 
 # --------------------------------------------------------------------------- meter and mode on request
@@ -191,6 +233,8 @@ def comparison_sets(n: int = 100, seed: int = 0, max_steps: int = MAX_STEPS) -> 
 
     rows = {"held-out real songs": ("real", 1.0)}
     rows.update({"LSTM, T = 0.5": ("lstm", 0.5), "LSTM, T = 1.0": ("lstm", 1.0)})
+    if available("tunes"):
+        rows["whole-tune model, T = 1.0"] = ("tunes", 1.0)
     rows.update({name: (src, 1.0) for name, src in (("DCGAN", "gan"), ("WGAN-GP", "wgan-gp"),
                                                      ("improved GAN", "gan-improved")) if available(src)})
     rows.update({f"{NGRAM_ORDER}-gram": ("ngram", 1.0), "random symbols": ("random", 1.0)})

@@ -1,0 +1,126 @@
+"""The whole-tune model against its goals (07_tunes' table), side by side with the shipped LSTM, the 5-gram and the
+held-out songs, all from one run:
+
+  held-out NLL per step over every step of each held-out song and its end (both models scored the same way),
+  pitch bits per note (onsets given), the asked meter read back by `thesis_lib.data.meter` (100 tunes per meter),
+  the asked mode read back by the mode analysis, repetition near and far, the median length, the endings (tonic,
+  downbeat), the two-sample accuracy against the training songs (T = 1, repetition among the features), the share
+  of tunes holding 8 bars of a training song verbatim; then the speed of batched generation (256 tunes) and the
+  training time of the weights measured (from their metrics JSON).
+
+Run: .venv/bin/python benchmarks/tunes.py [--weights PATH] [--tunes 117] [--per-meter 100] [--ship]
+--ship writes thesis_lib/pretrained/tunes_figures.json (07 and the README read it).
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+GOALS = {"nll_below_lstm": 0.10, "pitch_bits": 2.10, "meter_read_back": 0.90, "mode_read_back": 0.95,
+         "repetition_within": 0.20, "median_steps_within": 0.20, "two_sample_accuracy": 0.60, "copied_8_bars": 0.05}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weights", default=None, help="a tunes.keras (default: the shipped one)")
+    ap.add_argument("--tunes", type=int, default=117, help="tunes per row (the held-out songs are 117)")
+    ap.add_argument("--per-meter", type=int, default=100, help="tunes asked for in each of 2/4, 3/4, 4/4, 6/8")
+    ap.add_argument("--speed-tunes", type=int, default=256)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ship", action="store_true")
+    args = ap.parse_args()
+
+    from thesis_lib import sources
+    from thesis_lib.core.config import PRETRAINED
+    from thesis_lib.core.files import write_json
+    from thesis_lib.data.corpus import embedded_split, load_corpus
+    from thesis_lib.data.melody import Melody
+    from thesis_lib.measures import evaluation as ev
+    from thesis_lib.measures import tunes as tune_measures
+    from thesis_lib.models import lstm, shipped, tunes
+
+    songs = load_corpus(progress=False).songs
+    data = tunes.prepare(songs)
+    model, vocab, prov = shipped.load_pretrained("tunes", args.weights)
+    net, lvocab, _ = shipped.load_pretrained("lstm")
+    scores = {"tunes": tunes.score(model, data.test, vocab), "lstm": lstm.score_songs(net, lvocab,
+                                                                                      [t.symbols for t in data.test])}
+    reference = ev.embedded_reference(args.seed)
+    held = [Melody.from_song(s) for s in embedded_split()[1]]
+    sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=args.seed, weights=args.weights).melodies,
+            "LSTM (shipped)": sources.melodies("lstm", args.tunes, seed=args.seed).melodies,
+            "5-gram": sources.melodies("ngram", args.tunes, seed=args.seed).melodies,
+            "held-out songs": held}
+    rows = {}
+    for name, mels in sets.items():
+        asked = name == "whole-tune model"
+        row = tune_measures.figures(mels, asked=asked)
+        scored = ev.evaluate_set(mels, reference, args.seed)
+        row.update(two_sample_accuracy=scored["two_sample_accuracy"], copied_8_bars=ev.copied_bars(mels, reference))
+        rows[name] = row
+    per_meter = {}
+    for meter in ("2/4", "3/4", "4/4", "6/8"):
+        mels = sources.melodies("tunes", args.per_meter, seed=args.seed, meter=meter, weights=args.weights).melodies
+        per_meter[meter] = tune_measures.figures(mels)
+    rows["whole-tune model"]["meter_read_back"] = {m: f["meter_read_back"][m] for m, f in per_meter.items()}
+    rows["whole-tune model"]["mode_read_back_per_meter"] = {m: f["mode_read_back"] for m, f in per_meter.items()}
+    minor = sources.melodies("tunes", args.per_meter, seed=args.seed, mode="minor", weights=args.weights).melodies
+    rows["whole-tune model"]["minor_read_back"] = tune_measures.figures(minor)["mode_read_back"]
+
+    t = time.perf_counter()  # speed: the batched generator, the model loaded and traced by the draws above
+    speed = sources.melodies("tunes", args.speed_tunes, seed=args.seed + 1, weights=args.weights).melodies
+    seconds = time.perf_counter() - t
+    symbols = sum(m.steps for m in speed)
+
+    real, mine = rows["held-out songs"], rows["whole-tune model"]
+    checks = {
+        "held-out NLL ≥ 10% below the LSTM's": (scores["tunes"]["nll"], scores["lstm"]["nll"] * (1 - GOALS["nll_below_lstm"]),
+                                                scores["tunes"]["nll"] <= scores["lstm"]["nll"] * 0.9),
+        "pitch bits per note ≤ 2.10": (scores["tunes"]["pitch_bits"], 2.10, scores["tunes"]["pitch_bits"] <= 2.10),
+        **{f"asked {m} read back ≥ 90%": (v, 0.90, v >= 0.90) for m, v in mine["meter_read_back"].items()},
+        "asked mode read back ≥ 95%": (mine["mode_read_back"], 0.95, mine["mode_read_back"] >= 0.95),
+        **{f"repetition {k} within 20% of the ballads'": (mine[f"repetition_{k}"], real[f"repetition_{k}"],
+                                                          abs(mine[f"repetition_{k}"] / real[f"repetition_{k}"] - 1) <= 0.2)
+           for k in ("near", "far")},
+        "median length within 20% of the ballads'": (mine["median_steps"], real["median_steps"],
+                                                     abs(mine["median_steps"] / real["median_steps"] - 1) <= 0.2),
+        "two-sample accuracy ≤ 0.60": (mine["two_sample_accuracy"], 0.60, mine["two_sample_accuracy"] <= 0.60),
+        "tunes holding 8 bars of a training song ≤ 5%": (mine["copied_8_bars"], 0.05, mine["copied_8_bars"] <= 0.05),
+        "256 tunes at ≥ 10,000 symbols/s": (symbols / seconds, 10_000, symbols / seconds >= 10_000),
+        "training within 45 minutes": (prov.get("seconds", float("nan")) / 60, 45, prov.get("seconds", 1e9) <= 2700),
+    }
+    print(f"held-out songs the tune model can take: {len(data.test)} of 117 (NLL rows); "
+          f"{args.tunes} melodies per row, seed {args.seed}, T = 1")
+    print(f"NLL per step with the ends: whole-tune model {scores['tunes']['nll']:.4f}, LSTM {scores['lstm']['nll']:.4f} "
+          f"(x{scores['tunes']['nll'] / scores['lstm']['nll']:.3f}); pitch bits {scores['tunes']['pitch_bits']:.3f} "
+          f"against {scores['lstm']['pitch_bits']:.3f}")
+    cols = ("median_steps", "repetition_near", "repetition_far", "ends_tonic", "ends_downbeat", "two_sample_accuracy",
+            "copied_8_bars")
+    print(f"{'':20s}" + "".join(f"{c[:17]:>18s}" for c in cols))
+    for name, row in rows.items():
+        print(f"{name:20s}" + "".join(f"{row[c]:18.3f}" if row.get(c) is not None else f"{'-':>18s}" for c in cols))
+    print(f"asked meter read back: {mine['meter_read_back']}; asked mode read back {mine['mode_read_back']:.3f} "
+          f"(minor asked: {mine['minor_read_back']:.3f})")
+    print(f"generation: {args.speed_tunes} tunes, {symbols:,} symbols in {seconds:.1f} s = {symbols / seconds:,.0f} "
+          f"symbols/s; training of these weights: {prov.get('seconds', float('nan')) / 60:.1f} minutes")
+    print("\ngoal                                            measured      goal / reference   met")
+    for goal, (value, target, ok) in checks.items():
+        print(f"{goal:48s}{value:10.3f}   {target:12.3f}        {'yes' if ok else 'NO'}")
+    record = {"command": "benchmarks/tunes.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+                                                          if v not in (None, False)),
+              "weights": args.weights or "shipped", "test_tunes": len(data.test), "scores": scores, "rows": rows,
+              "per_meter": per_meter, "speed": {"tunes": args.speed_tunes, "symbols": symbols, "seconds": seconds},
+              "training_seconds": prov.get("seconds"),
+              "checks": {k: {"measured": v, "target": t_, "met": bool(ok)} for k, (v, t_, ok) in checks.items()}}
+    if args.ship:
+        write_json(PRETRAINED / "tunes_figures.json", record)
+        print(f"wrote {PRETRAINED / 'tunes_figures.json'}")
+    else:
+        print(json.dumps({k: v["met"] for k, v in record["checks"].items()}))
+    return np.array(0)
+
+
+if __name__ == "__main__":
+    main()

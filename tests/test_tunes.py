@@ -1,0 +1,163 @@
+"""The whole-tune model: what it sees at each step, the tunes it trains on, a tiny model that takes a meter and a
+mode and writes tunes barred in them, the stateful generator against the whole network, and the CLI's checks."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from thesis_lib.data.encoding import Vocabulary, bar_steps
+from thesis_lib.models import tunes, tunes_data
+from thesis_lib.models.tunes_data import Tune
+
+CLI = [sys.executable, "-m", "thesis_lib.cli"]
+
+
+def test_each_step_knows_its_place_in_the_bar_and_what_sounded_a_bar_before():
+    # 2/4 (8 sixteenths a bar) with a pickup of 2: the first full bar starts at step 2
+    t = Tune(tuple("60 _ 64 _ 67 _ _ _ 64 _ 67 _ _ _ 64 _ 60 _".split()), "2/4", "major", 2)
+    vocab = Vocabulary.from_sequences([t.symbols])
+    x, y, mask = tunes_data.batch_arrays([t], vocab, (1, 2), pad_to=1)
+    assert y.shape == (1, 19) and mask.sum() == 19 and vocab.decode([y[0, -1]]) == ["/"]
+    pos = x.position[0].argmax(axis=1)
+    assert list(pos[:10]) == [6, 7, 0, 1, 2, 3, 4, 5, 6, 7]
+    assert list(x.bars[0, :3, 3]) == [1, 1, 0]                       # the pickup is flagged, bar 1 is not
+    assert list(x.bars[0, 10, :3]) == [1, 0, 0]                       # step 10 is in the second full bar
+    assert vocab.decode(x.previous[0, :3]) == ["/", "60", "_"]
+    none = len(vocab)
+    assert list(x.lookback[0, :8, 0]) == [none] * 8                   # nothing a bar before the first 8 steps
+    assert vocab.decode([x.lookback[0, 10, 0]]) == [t.symbols[2]]    # step 10, a bar back: step 2
+    assert x.repeats[0, 12, 0] == 1 and x.repeats[0, 11, 0] == 0     # step 11 (`_`) repeats step 3; 10 (67) not 2
+    assert x.style[0, 0].tolist() == tunes_data.style_vector("2/4", "major").tolist()
+
+
+def test_the_tunes_are_the_regularly_barred_ballads_in_meters_the_model_knows(embedded):
+    kept, left = tunes_data.tunes_of(embedded.songs)
+    assert {t.meter for t in kept} <= set(tunes_data.METERS) and {"2/4", "3/4", "4/4", "6/8"} <= {t.meter for t in kept}
+    assert all(0 <= t.pickup < t.bar for t in kept)
+    assert left["no meter"] > 0 and any(k.startswith("bars of another length") for k in left)
+    sources = {t.source for t in kept}
+    two_two = [s for s in embedded.songs if s.meter == "2/2" and s.regular]
+    assert two_two and all(s.source in sources for s in two_two)     # 2/2 trains as 4/4
+    assert not [s for s in embedded.songs if s.source in sources and not s.regular]
+    shares = tunes_data.shares(kept)
+    assert sum(shares["meters"].values()) == len(kept) and set(shares["pickups"]["3/4"]) >= {"0", "4"}
+
+
+def test_styles_are_drawn_from_the_shares_or_as_asked():
+    shares = {"meters": {"3/4": 3, "6/8": 1}, "modes": {"3/4": {"minor": 1}, "6/8": {"major": 1}},
+              "pickups": {"3/4": {"4": 1}, "6/8": {"2": 1}}}
+    meters, modes, pickups = tunes_data.draw_style(200, np.random.default_rng(0), shares)
+    assert 0.6 < meters.count("3/4") / 200 < 0.9
+    assert all((m, d, p) in (("3/4", "minor", 4), ("6/8", "major", 2)) for m, d, p in zip(meters, modes, pickups))
+    assert tunes_data.draw_style(2, np.random.default_rng(0), shares, meter="6/8", mode="minor", pickup=0) == \
+        (["6/8", "6/8"], ["minor", "minor"], [0, 0])
+    for bad, words in ((dict(meter="5/4"), "writes"), (dict(mode="dorian"), "major or minor"),
+                       (dict(meter="3/4", pickup=12), "no pickup"), (dict(pickup=2), "needs its meter")):
+        with pytest.raises(ValueError, match=words):
+            tunes_data.check_style(**{"meter": None, "mode": None, "pickup": None, **bad})
+
+
+@pytest.fixture(scope="module")
+def tiny(embedded, tmp_path_factory):
+    """A lookback arm of 24 units trained one short epoch on 60 songs: fast, and not random."""
+    s = tunes.Settings(arm="lookback", units=24, epochs=1, batch_tunes=16)
+    data = tunes.prepare(embedded.songs[:60], s=s)
+    out = tmp_path_factory.mktemp("tiny_tunes")
+    result = tunes.train(data, s, out, verbose=0)
+    return {"dir": out, "result": result, "data": data, "model": result.model}
+
+
+def test_a_tiny_model_takes_a_meter_and_a_mode_and_writes_tunes_barred_in_them(tiny):
+    from thesis_lib.data.melody import Melody
+
+    g = tunes.Generator(tiny["model"], tiny["data"].vocab)
+    out = g.generate(6, meters=["3/4"] * 6, modes=["minor"] * 3 + ["major"] * 3, pickups=[4] * 6, max_steps=80,
+                     seed=3)
+    assert len(out) == 6 and all(o for o in out)
+    assert out == g.generate(6, meters=["3/4"] * 6, modes=["minor"] * 3 + ["major"] * 3, pickups=[4] * 6,
+                             max_steps=80, seed=3)                     # same seed, same tunes
+    for symbols in out:
+        m = Melody(tuple(symbols), stated_meter="3/4", stated_pickup=4, stated_mode="minor")
+        assert _bar_lengths(m) == regular_bars(len(symbols), 12, 4)  # the pickup, full bars, the last
+    assert tiny["result"].scores["test"]["steps"] > 0 and np.isfinite(tiny["result"].scores["test"]["nll"])
+
+
+def regular_bars(steps: int, bar: int, pickup: int) -> list[int]:
+    """The bars a tune of `steps` 16ths has when every bar is full but the pickup and the last."""
+    out, room = [], pickup if 0 < pickup < bar else bar
+    while steps > 0:
+        out.append(min(room, steps))
+        steps, room = steps - room, bar
+    return out
+
+
+def _bar_lengths(melody):
+    from fractions import Fraction
+
+    from thesis_lib.data.notation import melody_score
+
+    score = melody_score(melody)
+    return [int(Fraction(m.duration.quarterLength) * 4) for m in score.parts[0].getElementsByClass("Measure")]
+
+
+def test_the_stateful_generator_gives_the_whole_network_s_probabilities(tiny):
+    """Fed one step at a time with its states carried, the twin gives what the network gives on the whole tune."""
+    model, vocab = tiny["model"], tiny["data"].vocab
+    tune = tiny["data"].test[0]
+    x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK["lookback"], pad_to=1)
+    whole = np.asarray(model(x.as_dict("lookback"), training=False))[0]
+    g = tunes.Generator(model, vocab)
+    states = {name: np.zeros((1, g.units), np.float32) for name in g.states}
+    for i in range(12):
+        step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup], (1, 2), len(vocab),
+                                   vocab.id("/")).as_dict("lookback")
+        p, *after = g._call({**step, **states})
+        states = dict(zip(g.states, after))
+        np.testing.assert_allclose(np.asarray(p)[0, 0], whole[i], rtol=1e-4, atol=1e-5)
+
+
+def test_training_resumes_where_it_stopped(embedded, tmp_path):
+    s = tunes.Settings(arm="position", units=16, epochs=1, batch_tunes=16)
+    data = tunes.prepare(embedded.songs[:40], s=s)
+    first = tunes.train(data, s, tmp_path, verbose=0)
+    again = tunes.train(data, tunes.Settings(arm="position", units=16, epochs=2, batch_tunes=16), tmp_path, verbose=0)
+    assert [h["epoch"] for h in again.history] == [1, 2] and again.history[0] == first.history[0]
+    assert (tmp_path / "tunes.keras").exists() and (tmp_path / "tunes_vocab.json").exists()
+
+
+def run(*args):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--meter", "5/4"], "--meter 5/4: --model tunes writes 2/4, 3/4"),
+    (["--meter", "3/4", "--pickup", "12"], "--pickup 12: a pickup in 3/4 is 0 to 11 16ths"),
+    (["--pickup", "2"], "needs its meter"),
+    (["--mode", "dorian"], "--mode dorian: major or minor"),
+    (["--primer", "60 _ / 62"], "`/` at position 3"),
+])
+def test_bad_requests_exit_2_with_a_one_line_reason(tiny, tmp_path, args, words):
+    r = run("generate", "--model", "tunes", "--weights", tiny["dir"] / "tunes.keras", "--out", tmp_path, *args)
+    assert r.returncode == 2 and words in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_generate_writes_tunes_in_the_asked_meter_and_mode(tiny, tmp_path):
+    r = run("generate", "--model", "tunes", "--weights", tiny["dir"] / "tunes.keras", "--meter", "6/8", "--mode",
+            "minor", "--pickup", "2", "-n", 3, "--seed", 1, "--max-steps", 64, "--formats", "abc,musicxml",
+            "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3 and all("A minor, 6/8 with a pickup of 2 steps" in ln for ln in lines), r.stdout
+    abc = (tmp_path / "tunes_01.abc").read_text()
+    assert "M:6/8" in abc and "K:Amin" in abc and re.search(r"^T:Tune 1 · T = 1 · seed 1$", abc, re.M)
+    xml = (tmp_path / "tunes_01.musicxml").read_text()
+    assert re.search(r"<beats>6</beats>\s*<beat-type>8</beat-type>", xml) and "<mode>minor</mode>" in xml
+
+
+def test_bar_steps_of_every_meter_the_model_knows():
+    assert [bar_steps(m) for m in tunes_data.METERS] == [8, 12, 16, 12, 24, 6, 24]
+    assert max(map(bar_steps, tunes_data.METERS)) == tunes_data.MAX_BAR

@@ -1,0 +1,414 @@
+"""The whole-tune model (beyond the thesis, 07_tunes): a melody model that writes whole tunes in the meter and mode
+it is asked for, barred as it writes them, ending by itself.
+
+It reads a tune step by step (16th notes, the thesis's symbols) and predicts the next symbol or the tune's end
+`/`, told at every step the tune's meter and mode and, by arm of the ablation (`tunes_data.ARMS`):
+  * `plain`      nothing more (the meter and mode only, as folk-rnn's first tokens);
+  * `position`   where the step falls in its bar and which bar it is (Magenta's binary counters);
+  * `lookback`   also what sounded one and two bars earlier at that point of the bar, and whether the last step
+                 repeated the step a bar (two bars) before it (Magenta's lookback RNN);
+  * `phrase`     lookback 1, 2, 4 and 8 bars: where a folk tune brings its phrases back;
+  * `attention`  the position inputs into a small causal Transformer decoder that sees the whole tune so far
+                 (Music Transformer's idea, with absolute positions instead of its relative attention).
+The recurrent arms are two LSTM layers of Table 1's width. Only `keras.layers` and `keras.ops`: any backend.
+
+Order of use: `prepare` (the split, the tunes, the vocabulary), `train`, `score` (held-out NLL per step with the
+ends, pitch bits per note), `Generator(model, vocab).generate(n, meters=…, modes=…, pickups=…)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..core.backend import keras, layers, ops, set_seed
+from ..core.config import DELIMITER
+from ..data.encoding import Vocabulary
+from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
+from .tunes_data import (
+    BAR_BITS,
+    LOOKBACK,
+    MAX_BAR,
+    METERS,
+    MODES,
+    PAD_TO,
+    Tune,
+    batch_arrays,
+    features,
+    tunes_of,
+    vocabulary,
+)
+
+MAX_LENGTH = 1024     # the attention arm's learned step positions (the longest ballad has 672 steps)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The model's sizes and its training recipe (the defaults are what ships; `train --model tunes` flags)."""
+
+    arm: str = "lookback"
+    units: int = 256            # Table 1's LSTM width; the attention arm's model width is units // 2
+    layers: int = 2
+    dropout: float = 0.3
+    embedding: int = 48         # the previous symbol's embedding; each lookback symbol gets half of it
+    heads: int = 4
+    learning_rate: float = 2e-3
+    batch_tunes: int = 8
+    epochs: int = 200
+    validation_share: float = 0.1   # of the training songs, held back to pick the epoch (the test songs stay unseen)
+
+    @classmethod
+    def of(cls, profile, **overrides) -> "Settings":
+        """The settings a profile (`core.config.Profile`) gives, with any field overridden by keyword."""
+        base = cls(arm=profile.tunes_arm, units=profile.tunes_units, layers=profile.tunes_layers,
+                   dropout=profile.tunes_dropout, learning_rate=profile.tunes_learning_rate,
+                   batch_tunes=profile.tunes_batch, epochs=profile.tunes_epochs)
+        return dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# --------------------------------------------------------------------------- the network
+
+def build(vocab_size: int, s: Settings = Settings()) -> keras.Model:
+    """The arm's network: per-step inputs (`tunes_data.Inputs.as_dict`) → next-symbol probabilities (B, T, V)."""
+    k = len(LOOKBACK[s.arm])
+    inputs = {"previous": keras.Input((None,), dtype="int32", name="previous"),
+              "style": keras.Input((None, len(METERS) + len(MODES)), name="style")}
+    parts = [layers.Embedding(vocab_size, s.embedding, name="symbol")(inputs["previous"]), inputs["style"]]
+    if s.arm != "plain":
+        inputs.update(position=keras.Input((None, MAX_BAR), name="position"),
+                      bars=keras.Input((None, BAR_BITS + 1), name="bars"))
+        parts += [inputs["position"], inputs["bars"]]
+    if k:
+        inputs.update(lookback=keras.Input((None, k), dtype="int32", name="lookback"),
+                      repeats=keras.Input((None, k), name="repeats"))
+        back = layers.Embedding(vocab_size + 1, s.embedding // 2, name="lookback_symbol")(inputs["lookback"])
+        parts += [layers.Reshape((-1, k * (s.embedding // 2)), name="lookback_symbols")(back), inputs["repeats"]]
+    x = layers.Concatenate(name="inputs")(parts)
+    if s.arm == "attention":
+        x = _decoder(x, s)
+    else:
+        for i in range(s.layers):
+            x = layers.LSTM(s.units, return_sequences=True, name=f"lstm_{i + 1}")(x)
+            x = layers.Dropout(s.dropout, name=f"dropout_{i + 1}")(x)
+    out = layers.Dense(vocab_size, activation="softmax", dtype="float32", name="next_symbol")(x)
+    return keras.Model(inputs, out, name=f"tunes_{s.arm}")
+
+
+@keras.saving.register_keras_serializable(package="thesis_lib")
+class StepIndex(layers.Layer):
+    """The index of each step (B, T) → (B, T) int32, for learned absolute positions."""
+
+    def call(self, x):
+        t = ops.shape(x)[1]
+        return ops.broadcast_to(ops.arange(t, dtype="int32")[None, :], ops.shape(x)[:2])
+
+
+def _decoder(x, s: Settings):
+    """A pre-norm causal Transformer decoder over the step inputs, with learned absolute step positions."""
+    d = s.units // 2
+    h = layers.Dense(d, name="project")(x)
+    h = h + layers.Embedding(MAX_LENGTH, d, name="step_position")(StepIndex(name="step_index")(x))
+    for i in range(s.layers):
+        a = layers.LayerNormalization(name=f"norm_a{i + 1}")(h)
+        a = layers.MultiHeadAttention(s.heads, d // s.heads, dropout=0.1, name=f"attention_{i + 1}")(
+            a, a, use_causal_mask=True)
+        h = h + layers.Dropout(s.dropout, name=f"dropout_a{i + 1}")(a)
+        f = layers.LayerNormalization(name=f"norm_f{i + 1}")(h)
+        f = layers.Dense(2 * d, activation="relu", name=f"ffn_{i + 1}a")(f)
+        f = layers.Dense(d, name=f"ffn_{i + 1}b")(f)
+        h = h + layers.Dropout(s.dropout, name=f"dropout_f{i + 1}")(f)
+    return layers.LayerNormalization(name="norm_out")(h)
+
+
+def arm_of(model: keras.Model) -> str:
+    """Which arm a built or loaded network is."""
+    return model.name.removeprefix("tunes_")
+
+
+# --------------------------------------------------------------------------- data
+
+@dataclass
+class TuneData:
+    """The split by song (the LSTM's: 10% held out, seed 0), the tunes on each side and the vocabulary."""
+
+    train: list[Tune]
+    validation: list[Tune]      # training-side songs held back to pick the epoch
+    test: list[Tune]            # the held-out songs the model can take (a meter it knows, regular bars)
+    vocab: Vocabulary
+    left_out: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"tunes_train": len(self.train), "tunes_validation": len(self.validation), "tunes_test": len(self.test),
+                "vocab_size": len(self.vocab), "left_out": self.left_out,
+                "steps_train": sum(len(t.symbols) + 1 for t in self.train)}
+
+
+def prepare(songs: Sequence, val_fraction: float = 0.1, seed: int = 0, s: Settings = Settings(),
+            vocab: Vocabulary | None = None) -> TuneData:
+    """Split the songs as the LSTM does (by song), keep the tunes the model can take, and hold back
+    `s.validation_share` of the training side (seeded) for picking the epoch."""
+    from ..data.corpus import split_songs
+
+    train_idx, test_idx = split_songs(len(songs), val_fraction, seed)
+    train, left = tunes_of([songs[k] for k in train_idx])
+    test, _ = tunes_of([songs[k] for k in test_idx])
+    order = np.random.default_rng(seed).permutation(len(train))
+    n_val = max(1, round(len(train) * s.validation_share))
+    validation = [train[k] for k in sorted(order[:n_val])]
+    train = [train[k] for k in sorted(order[n_val:])]
+    vocab = vocab or vocabulary([*train, *validation, *test])
+    return TuneData(train, validation, test, vocab, dict(left))
+
+
+class Batches:
+    """Whole tunes in batches of similar length (little padding), their order shuffled per epoch (seeded):
+    (inputs, targets, weights) with the weights scaled so that the loss is the mean over real steps."""
+
+    def __init__(self, tunes: Sequence[Tune], vocab: Vocabulary, arm: str, batch: int, shuffle: bool, seed: int = 0):
+        self.tunes, self.vocab, self.arm, self.shuffle = list(tunes), vocab, arm, shuffle
+        by_length = sorted(range(len(self.tunes)), key=lambda k: len(self.tunes[k].symbols))
+        self.groups = [by_length[i:i + batch] for i in range(0, len(by_length), batch)]
+        self.rng, self.order = np.random.default_rng(seed), list(range(len(self.groups)))
+        self.on_epoch_end()
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __getitem__(self, k: int):
+        tunes = [self.tunes[j] for j in self.groups[self.order[k]]]
+        inputs, targets, mask = batch_arrays(tunes, self.vocab, LOOKBACK[self.arm])
+        return inputs.as_dict(self.arm), targets, mask * (mask.size / mask.sum())
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.rng.shuffle(self.order)
+
+
+# --------------------------------------------------------------------------- training
+
+def compile_model(model: keras.Model, s: Settings) -> keras.Model:
+    """Adam and cross-entropy, as Table 1's recipe."""
+    model.compile(optimizer=keras.optimizers.Adam(s.learning_rate), loss=keras.losses.SparseCategoricalCrossentropy())
+    return model
+
+
+class HeldBackNLL(keras.callbacks.Callback):
+    """After each epoch: the exact NLL per step (ends included) of the held-back songs as `val_nll`, and the weights
+    of the best epoch so far saved to `path` (the run goes on; its history shows what came after)."""
+
+    def __init__(self, tunes: Sequence[Tune], vocab: Vocabulary, path: Path, history: Sequence[dict]):
+        super().__init__()
+        self.tunes, self.vocab, self.path = tunes, vocab, Path(path)
+        done = [h for h in history if "val_nll" in h]
+        best = min(done, key=lambda h: h["val_nll"]) if done and self.path.exists() else None
+        self.best, self.epoch = (best["val_nll"], best["epoch"]) if best else (math.inf, None)
+
+    def on_epoch_end(self, epoch, logs=None):
+        nll = score(self.model, self.tunes, self.vocab)["nll"]
+        logs["val_nll"] = nll
+        if nll < self.best:
+            self.best, self.epoch = nll, epoch + 1
+            save_model_atomic(plain_copy(self.model), self.path)
+
+
+def plain_copy(model: keras.Model) -> keras.Model:
+    """An uncompiled copy with the same weights (small to ship, no optimizer state)."""
+    copy = keras.Model.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+@dataclass
+class TrainResult:
+    """The kept model, its epoch, the run's history and the scores of the kept model."""
+
+    model: keras.Model
+    kept_epoch: int | None
+    history: list
+    scores: dict
+
+
+def train(data: TuneData, s: Settings, out_dir: str | os.PathLike, *, seed: int = 0, max_seconds: float | None = None,
+          restart: bool = False, verbose: int | str = 2) -> TrainResult:
+    """Train the arm on the training tunes, an epoch a pass over them; checkpoint every epoch in OUT/checkpoint/ and
+    resume; keep the epoch with the lowest NLL on the held-back songs. Saves OUT/tunes.keras, its vocabulary and
+    returns the kept model's scores on the held-back and the test songs."""
+    set_seed(seed)
+    out_dir = Path(out_dir)
+    ckpt = out_dir / "checkpoint"
+    model, history = (None, []) if restart else resume(ckpt)
+    if model is None:
+        model = compile_model(build(len(data.vocab), s), s)
+    best = HeldBackNLL(data.validation, data.vocab, ckpt / "best.keras", history)
+    callbacks = keras.callbacks.CallbackList([best, EpochCheckpoint(ckpt, history), TimeBudget(max_seconds)],
+                                             model=model)
+    batches = Batches(data.train, data.vocab, s.arm, s.batch_tunes, shuffle=True, seed=seed)
+    for _ in range(len(history)):  # a resumed run goes on with the batch order it would have had
+        batches.on_epoch_end()
+    # a loop of train_on_batch, not fit: Keras's fit runs a Python dataset through tf.data on TensorFlow, whose
+    # prefetching thread was seen to deadlock at the end of an epoch of a few large batches
+    callbacks.on_train_begin()
+    model.stop_training = False
+    for epoch in range(len(history), s.epochs):
+        start = time.perf_counter()
+        losses = [float(model.train_on_batch(*batches[k])) for k in range(len(batches))]
+        batches.on_epoch_end()
+        logs = {"loss": float(np.mean(losses))}
+        callbacks.on_epoch_end(epoch, logs)
+        if verbose:  # (the callbacks logged into a copy of `logs`: the history holds what they added)
+            print(f"epoch {epoch + 1}/{s.epochs}: " + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items()
+                                                                 if k not in ("epoch", "seconds"))
+                  + f" ({time.perf_counter() - start:.0f} s)", flush=True)
+        if model.stop_training:
+            break
+    final = keras.saving.load_model(best.path, compile=False) if best.path.exists() else plain_copy(model)
+    save_model_atomic(final, out_dir / "tunes.keras")
+    data.vocab.save(out_dir / "tunes_vocab.json")
+    scores = {"validation": score(final, data.validation, data.vocab), "test": score(final, data.test, data.vocab)}
+    return TrainResult(final, best.epoch, history, scores)
+
+
+# --------------------------------------------------------------------------- scoring
+
+def probabilities(model: keras.Model, tunes: Sequence[Tune], vocab: Vocabulary, batch: int = 32):
+    """For every step of every tune and its end: (probabilities (N, V), targets (N,)), in tune order."""
+    arm = arm_of(model)
+    probs, targets = [], []
+    for i in range(0, len(tunes), batch):
+        part = list(tunes[i:i + batch])
+        inputs, y, mask = batch_arrays(part, vocab, LOOKBACK[arm])
+        p = np.asarray(model(inputs.as_dict(arm), training=False), np.float64)
+        keep = mask.astype(bool)
+        probs.append(p[keep])
+        targets.append(y[keep])
+    return np.concatenate(probs), np.concatenate(targets)
+
+
+def score(model: keras.Model, tunes: Sequence[Tune], vocab: Vocabulary) -> dict:
+    """NLL in nats per step over every step of each tune and its end, and pitch bits per note (IDyOM's unit: the
+    probability of each note's pitch, its onset given)."""
+    from .scoring import pitch_bits
+
+    if not tunes:
+        return {"nll": float("nan"), "steps": 0, "pitch_bits": None, "notes": 0}
+    probs, targets = probabilities(model, tunes, vocab)
+    nll = float(-np.log(np.clip(probs[np.arange(len(targets)), targets], 1e-12, None)).mean())
+    bits, notes = pitch_bits(probs, targets, vocab)
+    return {"nll": nll, "steps": int(len(targets)), "pitch_bits": bits, "notes": notes}
+
+
+# --------------------------------------------------------------------------- generation
+
+class Generator:
+    """Batched generation of whole tunes, each in its own meter, mode and pickup. The recurrent arms carry their
+    LSTM states (a one-step twin of the network, sharing its weights); the attention arm reads the whole tune so
+    far at every step. Features come from `tunes_data.features`, as in training."""
+
+    def __init__(self, model: keras.Model, vocab: Vocabulary):
+        from ..core.backend import compiled
+
+        self.model, self.vocab, self.arm = model, vocab, arm_of(model)
+        if len(vocab) != model.output_shape[-1]:
+            raise ValueError(f"the model has {model.output_shape[-1]} output symbols but the vocabulary {len(vocab)}")
+        self.lookback = LOOKBACK[self.arm]
+        self.recurrent = self.arm != "attention"
+        if self.recurrent:
+            self.step, self.units, self.states = _step_model(model)
+            self._call = compiled(self.step)
+        else:
+            self._call = compiled(model)
+
+    def generate(self, n: int, *, meters: Sequence[str], modes: Sequence[str], pickups: Sequence[int],
+                 temperature: float = 1.0, primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0
+                 ) -> list[list[str]]:
+        """n tunes (primer + new symbols, no `/`), tune k in meters[k], modes[k] with pickups[k]; each ends where
+        the model writes `/`, or after `max_steps` new symbols. Without a primer the first symbol is a note or a
+        rest."""
+        from ..core.sampling import must_start, sample
+        from ..data.encoding import start_banned
+
+        rng = np.random.default_rng(seed)
+        end = self.vocab.id(DELIMITER)
+        start = list(self.vocab.encode(primer))
+        total = len(start) + max_steps
+        history = np.full((n, -(-(total + 1) // PAD_TO) * PAD_TO), end, np.int32)  # room for the padded steps
+        history[:, :len(start)] = start
+        done = np.zeros(n, bool)
+        states = {name: np.zeros((n, self.units), np.float32) for name in self.states} if self.recurrent else None
+        banned = start_banned(self.vocab)
+        for i in range(total):
+            # the attention arm reads the whole tune so far, padded to a multiple of 64 steps (a handful of shapes
+            # to compile; what follows step i cannot reach it through the causal mask)
+            steps = np.array([i]) if self.recurrent else np.arange(-(-(i + 1) // PAD_TO) * PAD_TO)
+            x = features(history, steps, meters, modes, pickups, self.lookback, len(self.vocab), end).as_dict(self.arm)
+            if self.recurrent:
+                p, *after = self._call({**x, **states})
+                states = dict(zip(self.states, after))
+                p = np.asarray(p)[:, 0]
+            else:
+                p = np.asarray(self._call(x))[:, i]
+            if i < len(start):
+                continue                     # the primer is given, its states are fed
+            if i == len(start):
+                p = must_start(p, banned, primer)
+            nxt = sample(p, temperature, rng).astype(np.int32)
+            history[:, i] = np.where(done, end, nxt)
+            done |= nxt == end
+            if done.all():
+                break
+        out = []
+        for row in history:
+            symbols = self.vocab.decode(row[:total])
+            out.append(symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols)
+        return out
+
+
+def _step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
+    """A one-step twin of a recurrent arm: {its inputs at one step, h1, c1, h2, c2, …} → [p, h1', c1', …], built
+    from copies of its layers (the LSTMs returning their states) with its weights; with its width and the names
+    of the states in the order it returns them."""
+    lstms = sorted(l.name for l in model.layers if l.name.startswith("lstm_"))
+    units = model.get_layer(lstms[0]).units
+    inputs = {t.name: keras.Input((1, *t.shape[2:]), dtype=t.dtype, name=t.name) for t in model.inputs}
+    names = [f"{c}{i}" for i in range(1, len(lstms) + 1) for c in "hc"]
+    states = {name: keras.Input((units,), name=name) for name in names}
+    copies = {}
+
+    def twin(name, **kw):
+        src = model.get_layer(name)
+        copies[name] = src.__class__.from_config({**src.get_config(), **kw})
+        return copies[name]
+
+    parts = [twin("symbol")(inputs["previous"]), inputs["style"]]
+    if "position" in inputs:
+        parts += [inputs["position"], inputs["bars"]]
+    if "lookback" in inputs:
+        back = twin("lookback_symbol")(inputs["lookback"])
+        parts += [layers.Reshape((1, back.shape[2] * back.shape[3]), name="lookback_symbols")(back), inputs["repeats"]]
+    x = layers.Concatenate(name="inputs")(parts)
+    outs = []
+    for i, name in enumerate(lstms, start=1):
+        x, h, c = twin(name, return_state=True)(x, initial_state=[states[f"h{i}"], states[f"c{i}"]])
+        outs += [h, c]
+    step = keras.Model({**inputs, **states}, [twin("next_symbol")(x), *outs], name=f"{model.name}_step")
+    for name, copy in copies.items():
+        copy.set_weights(model.get_layer(name).get_weights())
+    return step, units, names
+
+
+def train_seconds(history: Sequence[dict]) -> float:
+    """Wall-clock seconds a run's history spent training."""
+    return history[-1]["seconds"] if history else 0.0
+
+
+def timed(fn, *args, **kw) -> tuple[object, float]:
+    """(fn's result, its wall-clock seconds)."""
+    t = time.perf_counter()
+    return fn(*args, **kw), time.perf_counter() - t
