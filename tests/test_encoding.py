@@ -92,21 +92,18 @@ def test_stream_windows_and_song_split():
     assert sorted(both.tolist()) == s.window_starts().tolist()
 
 
-def test_tf_dataset_one_hot_per_batch():
+def test_windows_are_integer_arrays_of_the_stream():
     seqs = [["60", "_", "62", "_", "r", "64"] * 4] * 3
     v = enc.Vocabulary.from_sequences(seqs)
     s = enc.build_stream(seqs, v, sequence_length=8, separator_length=8)
     starts = s.window_starts()
-    x, y = next(iter(enc.make_dataset(s, starts, len(v), batch_size=5, shuffle=False)))
-    assert x.shape == (5, 8, len(v)) and y.shape == (5, len(v))
-    assert np.array_equal(np.argmax(x.numpy(), -1), np.stack([s.ids[i:i + 8] for i in starts[:5]]))
-    assert np.array_equal(np.argmax(y.numpy(), -1), s.ids[starts[:5] + 8])
-    xi, yi = next(iter(enc.make_dataset(s, starts, len(v), batch_size=5, shuffle=False, one_hot=False,
-                                        every_step=True)))
-    assert xi.dtype.name == "int32" and yi.shape == (5, 8)
-    assert np.array_equal(yi.numpy()[:, :-1], xi.numpy()[:, 1:])
-    total = sum(b[0].shape[0] for b in enc.make_dataset(s, starts, len(v), batch_size=7, seed=1))
-    assert total == len(starts)
+    x, y = enc.windows(s, starts[:5])
+    assert x.shape == (5, 8) and y.shape == (5,) and x.dtype == s.ids.dtype
+    assert np.array_equal(x, np.stack([s.ids[i:i + 8] for i in starts[:5]]))
+    assert np.array_equal(y, s.ids[starts[:5] + 8])
+    xi, yi = enc.windows(s, starts[:5], every_step=True)
+    assert yi.shape == (5, 8) and np.array_equal(yi[:, :-1], xi[:, 1:])
+    assert enc.windows(s, starts)[0].shape[0] == len(starts)
 
 
 def test_a_primer_may_not_hold_nothing_nor_end_the_melody():

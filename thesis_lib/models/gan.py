@@ -15,7 +15,7 @@ from ..core.sampling import sample, without
 from ..data.encoding import Vocabulary, count_repairs, start_banned
 from .checkpoint import EpochCheckpoint, TimeBudget, load_history, save_model_atomic
 from .collapse import Diagnostics, best_epoch, collapse_diagnostics, collapsed
-from .gan_data import IMAGE, GanData
+from .gan_data import IMAGE, GanData, image
 
 # --------------------------------------------------------------------------- Tables 2 and 3
 
@@ -87,13 +87,6 @@ def decode_samples(probs: np.ndarray, vocab: Vocabulary, temperature: float = 1.
 
 # --------------------------------------------------------------------------- the training loops
 
-def _image(ids, depth: int):
-    """Integer windows (batch, 64) → one-hot images (batch, 64, V, 1), per batch."""
-    from ..core.backend import ops
-
-    return ops.expand_dims(ops.one_hot(ops.cast(ids, "int32"), depth), -1)
-
-
 @keras.saving.register_keras_serializable(package="thesis_lib")
 class DCGAN(keras.Model):
     """§3.3.3-3.3.4: per step, D learns real → 1, then fakes of the not-yet-updated G → 0; then G learns
@@ -131,7 +124,7 @@ class DCGAN(keras.Model):
     def train_step(self, ids):
         import tensorflow as tf
 
-        real = _image(ids, IMAGE)
+        real = image(ids, IMAGE)
         batch = tf.shape(real)[0]
         # Dropout is on in every call, as in the thesis's Keras training: D must judge the same kind of
         # samples that G is optimised on (with G in inference mode here, G learns to fool D only
@@ -177,7 +170,7 @@ class WGANGP(DCGAN):
     def train_step(self, ids):
         import tensorflow as tf
 
-        real = _image(ids, IMAGE)
+        real = image(ids, IMAGE)
         batch = tf.shape(real)[0]
         c_w = self.discriminator.trainable_weights
         for _ in range(self.critic_steps):

@@ -16,6 +16,13 @@ from ..data.encoding import Vocabulary, parse_symbol, symbol_sort_key
 IMAGE = 64  # Tables 2-3: 64 steps x 64 symbols
 
 
+def image(ids, depth: int):
+    """Integer windows (batch, 64) → one-hot images (batch, 64, V, 1), per batch, on the backend's tensors."""
+    from ..core.backend import ops
+
+    return ops.expand_dims(ops.one_hot(ops.cast(ids, "int32"), depth), -1)
+
+
 @dataclass(frozen=True)
 class Folding:
     """How a per-pitch vocabulary is made to fit the 64 columns of Tables 2-3.

@@ -23,8 +23,8 @@ import numpy as np
 from ..core.backend import keras, layers
 from ..core.config import DIAGNOSTIC_SAMPLES, THESIS, Profile
 from ..data.encoding import Vocabulary
-from .gan import DCGAN, WGANGP, _image, decode_samples
-from .gan_data import IMAGE
+from .gan import DCGAN, WGANGP, decode_samples
+from .gan_data import IMAGE, image
 
 VARIANTS = ("dcgan-fm", "wgan-1d", "wgan-1d-st", "seqgan")
 OPENING = IMAGE  # every improved GAN writes 64 steps (4 bars of 4/4), like the thesis's
@@ -49,7 +49,7 @@ class FeatureMatchingDCGAN(DCGAN):
     def train_step(self, ids):
         import tensorflow as tf
 
-        real = _image(ids, IMAGE)
+        real = image(ids, IMAGE)
         batch = tf.shape(real)[0]
         fake = self.generator(self._noise(batch), training=True)[..., None]
         d_w = self.discriminator.trainable_weights
@@ -144,7 +144,7 @@ class WGAN1D(WGANGP):
     def train_step(self, ids):
         import tensorflow as tf
 
-        real = _image(ids, self.generator.output_shape[-1])[..., 0]
+        real = image(ids, self.generator.output_shape[-1])[..., 0]
         batch = tf.shape(real)[0]
         c_w = self.discriminator.trainable_weights
         for _ in range(self.critic_steps):

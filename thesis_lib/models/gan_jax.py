@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.backend import keras
+from .gan_data import IMAGE, image
 
 
 def _state(model) -> dict:
@@ -47,10 +48,9 @@ def dcgan_step(model, state: dict, ids, key):
     import jax
     import jax.numpy as jnp
 
-    from .gan import IMAGE, _image
 
     G, D, bce = model.generator, model.discriminator, model.bce
-    real = _image(ids, IMAGE)
+    real = image(ids, IMAGE)
     b = real.shape[0]
     k1, k2 = jax.random.split(key)
     fake, g_nt = G.stateless_call(state["g"], state["g_nt"], jax.random.normal(k1, (b, model.noise_size)),
@@ -84,10 +84,9 @@ def wgan_gp_step(model, state: dict, ids, key):
     import jax
     import jax.numpy as jnp
 
-    from .gan import IMAGE, _image
 
     G, C = model.generator, model.discriminator
-    real = _image(ids, IMAGE)
+    real = image(ids, IMAGE)
     b = real.shape[0]
     keys = jax.random.split(key, 3 * model.critic_steps + 1)
     g_nt, c_vars, c_nt, c_opt = state["g_nt"], state["d"], state["d_nt"], state["d_opt"]
