@@ -13,7 +13,9 @@ STARTUP = ("cuInit", "cuda", "absl::InitializeLog", "oneDNN", "TensorFlow binary
 
 
 def _import_in_a_fresh_process(**env):
-    code = "import thesis_lib.core.backend as b; b.keras.ops.sum(b.keras.ops.ones((2,))); print(b.name())"
+    # set_seed too: on JAX, Keras imports TensorFlow there (to seed it), the first time TensorFlow starts
+    code = ("import thesis_lib.core.backend as b; b.set_seed(0); b.keras.ops.sum(b.keras.ops.ones((2,))); "
+            "print(b.name())")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           env={**os.environ, **env})
 

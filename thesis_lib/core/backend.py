@@ -92,8 +92,10 @@ def compiled(model):
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's `random`, numpy and the backend at once: same seed, same music on CPU."""
-    keras.utils.set_random_seed(int(seed))
+    """Seed Python's `random`, numpy and the backend at once: same seed, same music on CPU. (Keras seeds TensorFlow
+    too where it is installed, importing it on the JAX backend: quietly, as above.)"""
+    with quiet_stderr():
+        keras.utils.set_random_seed(int(seed))
 
 
 def machine() -> dict:
