@@ -8,8 +8,9 @@ held-out songs, all from one run:
   of tunes holding 8 bars of a training song verbatim; then the speed of batched generation (256 tunes) and the
   training time of the weights measured (from their metrics JSON).
 
-Run: .venv/bin/python benchmarks/tunes.py [--weights PATH] [--tunes 117] [--per-meter 100] [--ship]
---ship writes thesis_lib/pretrained/tunes_figures.json (07 and the README read it).
+Run: .venv/bin/python benchmarks/tunes.py [--weights PATH] [--tunes 117] [--per-meter 100] [--temperature 1] [--ship]
+--ship writes thesis_lib/pretrained/tunes_figures.json (07 and docs/tunes.md read it), or tunes_figures_tT.json for
+another temperature of the tune model (the other rows stay at T = 1).
 """
 
 import argparse
@@ -29,6 +30,7 @@ def main() -> None:
     ap.add_argument("--per-meter", type=int, default=100, help="tunes asked for in each of 2/4, 3/4, 4/4, 6/8")
     ap.add_argument("--speed-tunes", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--temperature", type=float, default=1.0, help="the tune model's (the other rows stay at T = 1)")
     ap.add_argument("--ship", action="store_true")
     args = ap.parse_args()
 
@@ -49,7 +51,8 @@ def main() -> None:
                                                                                       [t.symbols for t in data.test])}
     reference = ev.embedded_reference(args.seed)
     held = [Melody.from_song(s) for s in embedded_split()[1]]
-    sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=args.seed, weights=args.weights).melodies,
+    sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=args.seed, weights=args.weights,
+                                                         temperature=args.temperature).melodies,
             "LSTM (shipped)": sources.melodies("lstm", args.tunes, seed=args.seed).melodies,
             "5-gram": sources.melodies("ngram", args.tunes, seed=args.seed).melodies,
             "held-out songs": held}
@@ -62,11 +65,13 @@ def main() -> None:
         rows[name] = row
     per_meter = {}
     for meter in ("2/4", "3/4", "4/4", "6/8"):
-        mels = sources.melodies("tunes", args.per_meter, seed=args.seed, meter=meter, weights=args.weights).melodies
+        mels = sources.melodies("tunes", args.per_meter, seed=args.seed, meter=meter, weights=args.weights,
+                                temperature=args.temperature).melodies
         per_meter[meter] = tune_measures.figures(mels)
     rows["whole-tune model"]["meter_read_back"] = {m: f["meter_read_back"][m] for m, f in per_meter.items()}
     rows["whole-tune model"]["mode_read_back_per_meter"] = {m: f["mode_read_back"] for m, f in per_meter.items()}
-    minor = sources.melodies("tunes", args.per_meter, seed=args.seed, mode="minor", weights=args.weights).melodies
+    minor = sources.melodies("tunes", args.per_meter, seed=args.seed, mode="minor", weights=args.weights,
+                             temperature=args.temperature).melodies
     rows["whole-tune model"]["minor_read_back"] = tune_measures.figures(minor)["mode_read_back"]
 
     t = time.perf_counter()  # speed: the batched generator, the model loaded and traced by the draws above
@@ -115,8 +120,9 @@ def main() -> None:
               "training_seconds": prov.get("seconds"),
               "checks": {k: {"measured": v, "target": t_, "met": bool(ok)} for k, (v, t_, ok) in checks.items()}}
     if args.ship:
-        write_json(PRETRAINED / "tunes_figures.json", record)
-        print(f"wrote {PRETRAINED / 'tunes_figures.json'}")
+        name = "tunes_figures.json" if args.temperature == 1 else f"tunes_figures_t{args.temperature:g}.json"
+        write_json(PRETRAINED / name, record)
+        print(f"wrote {PRETRAINED / name}")
     else:
         print(json.dumps({k: v["met"] for k, v in record["checks"].items()}))
     return np.array(0)

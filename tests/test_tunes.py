@@ -161,3 +161,26 @@ def test_generate_writes_tunes_in_the_asked_meter_and_mode(tiny, tmp_path):
 def test_bar_steps_of_every_meter_the_model_knows():
     assert [bar_steps(m) for m in tunes_data.METERS] == [8, 12, 16, 12, 24, 6, 24]
     assert max(map(bar_steps, tunes_data.METERS)) == tunes_data.MAX_BAR
+
+
+@pytest.mark.skipif(not __import__("thesis_lib.models.shipped", fromlist=["available"]).available("tunes"),
+                    reason="the shipped whole-tune weights are not in this checkout")
+def test_the_shipped_model_writes_minor_6_8_tunes_barred_as_written_that_end_by_themselves(tmp_path):
+    """The issue's own command: three minor 6/8 tunes from the first draw, each ending by itself, in ABC that music21
+    reads back barred as generated (every bar full but the pickup and the last), with a score and MIDI beside it."""
+    import music21
+
+    r = run("generate", "--model", "tunes", "--meter", "6/8", "--mode", "minor", "-n", 3, "--seed", 0,
+            "--formats", "abc,svg,mid", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3 and all("A minor, 6/8" in ln and "ended by itself" in ln for ln in lines), r.stdout
+    assert "drawn" not in r.stderr  # conditioned, not kept by rejection
+    for k in (1, 2, 3):
+        assert (tmp_path / f"tunes_0{k}.svg").stat().st_size > 1000 and (tmp_path / f"tunes_0{k}.mid").exists()
+        text = (tmp_path / f"tunes_0{k}.abc").read_text()
+        assert "M:6/8" in text and "K:Amin" in text
+        part = music21.converter.parse(text, format="abc").parts[0]
+        bars = [m.duration.quarterLength for m in part.getElementsByClass("Measure")]
+        assert len(bars) >= 4 and all(b == 3.0 for b in bars[1:-1]), bars  # 6/8: three quarters a bar
+        assert 0 < bars[0] <= 3.0 and 0 < bars[-1] <= 3.0
