@@ -32,3 +32,13 @@ def tiny_lstm(embedded, tmp_path_factory):
     profile = get_profile("quick", lstm_units=32, lstm_windows_per_epoch=2048)
     result = lstm.train(data, profile, out, epochs=2, seed=0, verbose=0)
     return {"dir": out, "result": result, "model": result.model, "vocab": data.vocab, "data": data}
+
+
+@pytest.fixture(scope="session")
+def first_chapters(tmp_path_factory, embedded):
+    """Notebooks 01-03 run once in the quick profile (papermill): their test and the book's read the same outputs.
+    Returns the output folder and the executed notebooks."""
+    from thesis_lib.lab.series import run_series
+
+    out = tmp_path_factory.mktemp("quick")
+    return out, run_series("quick", output_dir=out, only=["01", "02", "03"], progress=False)

@@ -38,8 +38,8 @@ def test_notebooks_are_committed_clean_with_a_parameters_cell_and_cells_that_onl
 
 
 @pytest.mark.slow
-def test_notebooks_01_to_03_run_in_quick_profile(tmp_path, embedded):
-    done = run_series("quick", output_dir=tmp_path, only=["01", "02", "03"], progress=False)
+def test_notebooks_01_to_03_run_in_quick_profile(first_chapters):
+    tmp_path, done = first_chapters
     assert [p.name for p in done] == ["01_dataset.ipynb", "02_theory.ipynb", "03_encoding.ipynb"]
     assert not [ln for p in done for ln in startup_lines(p)]
     figures = {p.name for p in (tmp_path / "figures").iterdir()}

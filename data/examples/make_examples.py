@@ -1,5 +1,7 @@
-"""Remakes the pictures the README shows: two LSTM melodies engraved by verovio (SVG, with their MIDI), and a
-screenshot of the survey page as a participant sees it, after choosing a rating.
+"""Remakes the pictures the README and docs/ show: two minor 6/8 tunes of the shipped whole-tune model (SVG, ABC and
+MIDI) and 07's ablation figure (from thesis_lib/pretrained/tunes_ablation.json); two LSTM melodies engraved by
+verovio (SVG, with their MIDI); and a screenshot of the survey page as a participant sees it, after choosing a
+rating.
 
 Run from the repository root: .venv/bin/python data/examples/make_examples.py
 The screenshot needs Debian's Chromium (apt-get install chromium) and the `test` extra (Playwright); it serves
@@ -23,6 +25,28 @@ def scores() -> None:
         shutil.rmtree(out, ignore_errors=True)
         subprocess.run(CLI + ["generate", "--meter", meter, "-n", "1", "--seed", "11", "--formats", "svg,mid",
                               "--out", str(out)], check=True)
+
+
+def tunes() -> None:
+    out = HERE / "tunes_6_8"
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run(CLI + ["generate", "--model", "tunes", "--meter", "6/8", "--mode", "minor", "-n", "2", "--seed", "0",
+                          "--formats", "abc,svg,mid", "--out", str(out)], check=True)
+
+
+def ablation_figure() -> None:
+    import pandas as pd
+
+    from thesis_lib.core import files
+    from thesis_lib.core.config import PRETRAINED
+    from thesis_lib.render import plots
+
+    record = files.read_json(PRETRAINED / "tunes_ablation.json", {})
+    table = pd.DataFrame({**{f"arm: {a}": r for a, r in record["arms"].items()}, **record["references"]}).T
+    columns = ["nll", "pitch_bits", "repetition_near", "repetition_far", "median_steps", "ends_tonic"]
+    plots.save(plots.ablation(table[columns].astype(float),
+                              title=f"Which inputs help the whole-tune model ({record['epochs']} epochs each, "
+                                    f"{record['tunes']} tunes of each at T = 1)"), HERE / "tunes_ablation.png")
 
 
 def survey_page() -> None:
@@ -59,6 +83,8 @@ def survey_page() -> None:
 
 
 if __name__ == "__main__":
+    tunes()
+    ablation_figure()
     scores()
     survey_page()
-    print(f"wrote {HERE}/3_4, {HERE}/4_4 and {HERE}/survey_page.png")
+    print(f"wrote {HERE}/tunes_6_8, {HERE}/tunes_ablation.png, {HERE}/3_4, {HERE}/4_4 and {HERE}/survey_page.png")

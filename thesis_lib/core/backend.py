@@ -47,6 +47,12 @@ def _import_keras():
         import keras
 
         keras.ops.convert_to_numpy(keras.ops.add(keras.ops.ones((1,)), 1))
+        if keras.backend.backend() != "tensorflow":
+            # on another backend Keras still imports TensorFlow, where installed, the first time it serializes a
+            # layer or seeds (`module_utils.tensorflow.available`): do it here, quietly, not in the middle of a run
+            from keras.src.utils.module_utils import tensorflow as lazy_tf
+
+            lazy_tf.available  # noqa: B018
     return keras
 
 

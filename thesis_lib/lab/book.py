@@ -84,6 +84,9 @@ def build(profile: str = "quick", *, notebooks: str | os.PathLike | None = None,
     for page in Path(docs).glob("*"):
         if page.is_file():
             shutil.copy(page, src / "docs" / page.name)
+    examples = REPO / "data" / "examples"  # the docs pages' scores and screenshots (`../data/examples/...`)
+    if examples.is_dir():
+        shutil.copytree(examples, src / "data" / "examples", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     intro = Path(docs) / "index.md"
     shutil.copy(intro, src / "index.md") if intro.exists() else (src / "index.md").write_text("# thesis-music\n")
     (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
