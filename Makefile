@@ -22,7 +22,7 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-book: $(STAMP)       ## the executed notebooks (make run first) and docs/ as a static site -> outputs/quick/book/_build/html/
+book: $(STAMP)       ## the executed notebooks (make run first) and docs/ as a static site -> outputs/quick/book/_build/html/index.html
 	$(PY) -m thesis_lib.cli book --profile $(or $(PROFILE),quick)
 
 lab: $(STAMP)        ## JupyterLab on the notebooks (as root too: JupyterLab refuses root without --allow-root)

@@ -3,7 +3,7 @@
 into a static HTML site whose pages show the figures and scores and play the audio from the folder itself: the
 images are files beside the pages and each audio player holds its sound, so `index.html` opens from disk.
 
-Order of use: `build(profile)` → `outputs/<profile>/book/html/index.html`.
+Order of use: `build(profile)` → `outputs/<profile>/book/_build/html/index.html`.
 """
 
 from __future__ import annotations

@@ -89,10 +89,11 @@ def show_melody(melody: Melody, stem: str, chapter: Chapter, *, key: str | None 
 
 def show_song(song, stem: str, chapter: Chapter, *, original_key: bool = False) -> Path:
     """A corpus song engraved in its own meter and pickup (transposed, or in its written key), shown and saved
-    as SVG; MIDI and MusicXML beside it. Returns the SVG path."""
-    from IPython.display import SVG, display
+    as SVG, with an audio player of its WAV (rendered once); MIDI and MusicXML beside it. Returns the SVG path."""
+    from IPython.display import SVG, Audio, display
 
     from ..data.notation import key_for, save_svg, to_score
+    from ..render.audio import render_wav
     from ..render.write import write_score
 
     events = song.events
@@ -108,6 +109,9 @@ def show_song(song, stem: str, chapter: Chapter, *, original_key: bool = False) 
     write_score(score, chapter.out / "midi" / f"{stem}.musicxml")
     path = save_svg(score, chapter.figure(f"{stem}.svg"))
     display(SVG(path.read_text()))
+    wav = chapter.out / "audio" / f"{stem}.wav"
+    render_wav(events, wav, BPM)
+    display(Audio(filename=str(wav)))
     return path
 
 
