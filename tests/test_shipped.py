@@ -50,7 +50,7 @@ def test_every_shipped_file_loads_in_a_plain_keras_session(model):
                          capture_output=True, text=True, timeout=300, cwd="/")
     assert run.returncode == 0, run.stderr[-2000:]
     vocab = shipped.load_vocab(shipped.weights_path(model))
-    # Recurrent generators (the LSTM, the SeqGAN generator) give a distribution over the vocabulary
-    # at each step; the convolutional GANs give a 64-step melody matrix.
-    recurrent = model in ("lstm", "gan-improved")
+    # Recurrent generators (the LSTM, the whole-tune model, the SeqGAN generator) give a distribution over the
+    # vocabulary at each step; the convolutional GANs give a 64-step melody matrix.
+    recurrent = model in ("lstm", "tunes", "gan-improved")
     assert run.stdout.strip().splitlines()[-1].endswith(f"{len(vocab) if recurrent else 64})")

@@ -19,7 +19,7 @@ WEIGHTS = {"lstm": "lstm", "tunes": "tunes", "gan": "gan_generator", "wgan-gp": 
 
 
 def weights_path(model: str) -> Path:
-    """The shipped `.keras` file of a model name (`lstm`, `gan`, `wgan-gp`, `gan-improved`)."""
+    """The shipped `.keras` file of a model name (`lstm`, `tunes`, `gan`, `wgan-gp`, `gan-improved`)."""
     try:
         return PRETRAINED / f"{WEIGHTS[model]}.keras"
     except KeyError:
