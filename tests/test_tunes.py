@@ -85,6 +85,35 @@ def test_a_tiny_model_takes_a_meter_and_a_mode_and_writes_tunes_barred_in_them(t
     assert tiny["result"].scores["test"]["steps"] > 0 and np.isfinite(tiny["result"].scores["test"]["nll"])
 
 
+def test_the_batch_shrinks_as_tunes_end_and_no_tune_changes(tiny, monkeypatch):
+    """Computing only the tunes still being written (the batch halving as they end) gives the very tunes that
+    computing all of them to the last step gives: states and draws follow each tune."""
+    g = tunes.Generator(tiny["model"], tiny["data"].vocab)
+    ask = dict(meters=["3/4", "2/4", "6/8", "4/4"] * 6, modes=["minor", "major"] * 12, pickups=[0, 4] * 12,
+               max_steps=160, seed=5, temperature=1.5)
+    monkeypatch.setattr(tunes, "MIN_BATCH", 1)
+    shrinking = g.generate(24, **ask)
+    monkeypatch.setattr(tunes, "MIN_BATCH", 4096)          # never shrinks: every row to the last step
+    whole = g.generate(24, **ask)
+    assert len({len(t) for t in whole}) > 3, "the tunes should end at different steps for this to test anything"
+    assert shrinking == whole
+
+
+def test_a_tune_does_not_end_in_a_bar_of_silence():
+    # 2/4 (8 steps a bar), no pickup: a note bar, then a bar of rest before the end: the silent bar goes
+    tune = ["60", "_", "_", "_", "62", "_", "_", "_", "r", "_", "_", "_", "_", "_", "_", "_"]
+    assert tunes_data.trim_silence(tune, "2/4", 0) == tune[:8]
+    # the rest that completes the last note's bar stays; a part-bar of silence after it goes
+    tune = ["60", "_", "_", "_", "62", "_", "r", "_", "_r", "_"]
+    assert tunes_data.trim_silence(tune, "2/4", 0) == tune[:8]
+    # with a pickup of 4 the bar lines fall at 4, 12, 20: the rest from step 6 runs to the line at 12
+    tune = ["67", "_", "_", "_", "60", "_", "r", "_", "_", "_", "_", "_", "_", "_"]
+    assert tunes_data.trim_silence(tune, "2/4", 4) == tune[:12]
+    assert tunes_data.trim_silence(tune, "2/4", 4, keep=13) == tune[:13]          # a primer is never cut
+    assert tunes_data.trim_silence(["60", "_", "62", "_"], "2/4", 0) == ["60", "_", "62", "_"]
+    assert tunes_data.trim_silence(["r", "_", "_"], "2/4", 0) == ["r", "_", "_"]   # no note: as it is
+
+
 def regular_bars(steps: int, bar: int, pickup: int) -> list[int]:
     """The bars a tune of `steps` 16ths has when every bar is full but the pickup and the last."""
     out, room = [], pickup if 0 < pickup < bar else bar

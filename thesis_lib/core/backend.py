@@ -72,29 +72,58 @@ def name() -> str:
     return keras.backend.backend()
 
 
-def compiled(model):
-    """A fast inference call of a Keras model on this backend, for step-by-step generation: `tf.function` on
-    TensorFlow, `jax.jit` of the stateless call on JAX (reading the model's current weights at every call, so a
-    model still training is followed); plain calls elsewhere. Takes the model's inputs, returns numpy arrays."""
-    import numpy as np
+class Compiled:
+    """A fast inference call of a Keras model on this backend, for step-by-step generation (see `compiled`):
+    `call(x)` takes the model's inputs and returns numpy arrays. It reads the model's current weights at every
+    call, so a model still training is followed; inside `with call.fixed():` it reads them once, at the start of
+    the block (a generation loop of hundreds of steps does not gather them again each step)."""
 
-    def numpy(out):
+    def __init__(self, model):
+        self.model, self._fixed, self.backend = model, None, name()
+        if self.backend == "tensorflow":
+            tf = tensorflow()
+            self._fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        elif self.backend == "jax":
+            import jax
+
+            @jax.jit
+            def fn(trainable, non_trainable, x):
+                return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+            self._jit = fn
+        else:
+            self._fn = lambda x: model(x, training=False)
+
+    def _weights(self):
+        return ([v.value for v in self.model.trainable_variables],
+                [v.value for v in self.model.non_trainable_variables])
+
+    def __call__(self, x):
+        import numpy as np
+
+        if self.backend == "jax":
+            out = self._jit(*(self._fixed or self._weights()), x)
+        else:
+            out = self._fn(x)
         return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else np.asarray(out)
 
-    if name() == "tensorflow":
-        tf = tensorflow()
-        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        return lambda x: numpy(fn(x))
-    if name() == "jax":
-        import jax
+    @contextlib.contextmanager
+    def fixed(self):
+        """The weights as they are now, for the whole block (on JAX; elsewhere the call reads them itself)."""
+        if self.backend == "jax":
+            self._fixed = self._weights()
+        try:
+            yield self
+        finally:
+            self._fixed = None
 
-        @jax.jit
-        def fn(trainable, non_trainable, x):
-            return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
-        return lambda x: numpy(fn([v.value for v in model.trainable_variables],
-                                  [v.value for v in model.non_trainable_variables], x))
-    return lambda x: numpy(model(x, training=False))
+def compiled(model) -> Compiled:
+    """A fast inference call of a Keras model on this backend, for step-by-step generation: `tf.function` on
+    TensorFlow, `jax.jit` of the stateless call on JAX (reading the model's current weights at every call, so a
+    model still training is followed; `with call.fixed():` reads them once for a block); plain calls elsewhere.
+    Takes the model's inputs, returns numpy arrays."""
+    return Compiled(model)
 
 
 def set_seed(seed: int) -> None:

@@ -18,11 +18,16 @@ def apply_temperature(p: np.ndarray, temperature: float) -> np.ndarray:
     return q / q.sum(axis=-1, keepdims=True)
 
 
-def sample(p: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """Draw one index per distribution (last axis) after `apply_temperature`."""
+def sample(p: np.ndarray, temperature: float, rng: np.random.Generator, *, rows: np.ndarray | None = None,
+           batch: int | None = None) -> np.ndarray:
+    """Draw one index per distribution (last axis) after `apply_temperature`. With `rows` (p holds those rows of a
+    batch of `batch`), the draws are made for the whole batch and those rows' used: a tune gets the same draws
+    whichever of its batch's tunes have already ended."""
     q = apply_temperature(p, temperature)
     flat = q.reshape(-1, q.shape[-1])
-    u = rng.random((flat.shape[0], 1))
+    u = rng.random((flat.shape[0] if rows is None else batch, 1))
+    if rows is not None:
+        u = u[rows]
     idx = (flat.cumsum(axis=-1) < u).sum(axis=-1)
     return np.minimum(idx, q.shape[-1] - 1).reshape(q.shape[:-1])
 

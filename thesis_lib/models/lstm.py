@@ -384,22 +384,23 @@ class Generator:
         Without a primer the first symbol is a note or a rest (`must_start`): after 64 `/` an empty melody
         is never what was asked for, the LSTM cannot count 64 `/` exactly, and a hold would hold nothing.
         """
-        rng = np.random.default_rng(seed)
-        p, states = self.start(primer)
-        p = must_start(np.repeat(p, n, axis=0), start_banned(self.vocab), primer)
-        states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
-        delim = self.vocab.id(DELIMITER_SYM)
-        out = np.full((n, max_steps), delim, np.int32)
-        done = np.zeros(n, bool)
-        for t in range(max_steps):
-            if not may_end:  # a fixed length: `/` is never drawn (the GAN-style openings of 64 steps)
-                p = without(p, [delim])
-            nxt = sample(p, temperature, rng).astype(np.int32)
-            out[:, t] = np.where(done, delim, nxt)
-            done |= nxt == delim
-            if done.all():
-                break
-            p, states = self._feed(nxt, states)
+        with self._call.fixed():     # the weights read once for the whole draw
+            rng = np.random.default_rng(seed)
+            p, states = self.start(primer)
+            p = must_start(np.repeat(p, n, axis=0), start_banned(self.vocab), primer)
+            states = [np.repeat(np.asarray(s), n, axis=0) for s in states]
+            delim = self.vocab.id(DELIMITER_SYM)
+            out = np.full((n, max_steps), delim, np.int32)
+            done = np.zeros(n, bool)
+            for t in range(max_steps):
+                if not may_end:  # a fixed length: `/` is never drawn (the GAN-style openings of 64 steps)
+                    p = without(p, [delim])
+                nxt = sample(p, temperature, rng).astype(np.int32)
+                out[:, t] = np.where(done, delim, nxt)
+                done |= nxt == delim
+                if done.all():
+                    break
+                p, states = self._feed(nxt, states)
         return [list(primer) + until_delimiter(self.vocab.decode(row)) for row in out]
 
 

@@ -42,6 +42,7 @@ from .tunes_data import (
     Tune,
     batch_arrays,
     features,
+    trim_silence,
     tunes_of,
     vocabulary,
 )
@@ -330,7 +331,11 @@ class Generator:
                  ) -> list[list[str]]:
         """n tunes (primer + new symbols, no `/`), tune k in meters[k], modes[k] with pickups[k]; each ends where
         the model writes `/`, or after `max_steps` new symbols. Without a primer the first symbol is a note or a
-        rest."""
+        rest. A bar of silence before the end (the model rests, then stops) is cut: `tunes_data.trim_silence`.
+
+        Only the tunes still being written are computed, in a batch of the next power of two rows (at least
+        `MIN_BATCH`; a few shapes, each compiled once), padded with copies: as tunes end, the batch shrinks. The random
+        draws are made for the whole batch at every step, so a tune is the same whichever others have ended."""
         from ..core.sampling import must_start, sample
         from ..data.encoding import start_banned
 
@@ -340,34 +345,56 @@ class Generator:
         total = len(start) + max_steps
         history = np.full((n, -(-(total + 1) // PAD_TO) * PAD_TO), end, np.int32)  # room for the padded steps
         history[:, :len(start)] = start
-        done = np.zeros(n, bool)
-        states = {name: np.zeros((n, self.units), np.float32) for name in self.states} if self.recurrent else None
+        meters, modes, pickups = np.asarray(meters), np.asarray(modes), np.asarray(pickups)
+        alive = np.arange(n)                 # the tunes still being written
+        rows = np.concatenate([alive, np.zeros(_width(n) - n, int)])  # the batch computed: `alive`, padded
+        states = ({name: np.zeros((len(rows), self.units), np.float32) for name in self.states} if self.recurrent
+                  else None)
         banned = start_banned(self.vocab)
-        for i in range(total):
-            # the attention arm reads the whole tune so far, padded to a multiple of 64 steps (a handful of shapes
-            # to compile; what follows step i cannot reach it through the causal mask)
-            steps = np.array([i]) if self.recurrent else np.arange(-(-(i + 1) // PAD_TO) * PAD_TO)
-            x = features(history, steps, meters, modes, pickups, self.lookback, len(self.vocab), end).as_dict(self.arm)
-            if self.recurrent:
-                p, *after = self._call({**x, **states})
-                states = dict(zip(self.states, after))
-                p = np.asarray(p)[:, 0]
-            else:
-                p = np.asarray(self._call(x))[:, i]
-            if i < len(start):
-                continue                     # the primer is given, its states are fed
-            if i == len(start):
-                p = must_start(p, banned, primer)
-            nxt = sample(p, temperature, rng).astype(np.int32)
-            history[:, i] = np.where(done, end, nxt)
-            done |= nxt == end
-            if done.all():
-                break
+        with self._call.fixed():
+            for i in range(total):
+                # the attention arm reads the whole tune so far, padded to a multiple of 64 steps (a handful of
+                # shapes to compile; what follows step i cannot reach it through the causal mask)
+                steps = np.array([i]) if self.recurrent else np.arange(-(-(i + 1) // PAD_TO) * PAD_TO)
+                x = features(history[rows], steps, meters[rows], modes[rows], pickups[rows], self.lookback,
+                             len(self.vocab), end).as_dict(self.arm)
+                if self.recurrent:
+                    p, *after = self._call({**x, **states})
+                    states = dict(zip(self.states, after))
+                    p = p[:len(alive), 0]
+                else:
+                    p = self._call(x)[:len(alive), i]
+                if i < len(start):
+                    continue                     # the primer is given, its states are fed
+                if i == len(start):
+                    p = must_start(p, banned, primer)
+                nxt = sample(p, temperature, rng, rows=alive, batch=n).astype(np.int32)
+                history[alive, i] = nxt
+                going = nxt != end
+                if going.all():
+                    continue
+                alive = alive[going]
+                if not len(alive):
+                    break
+                width = min(_width(len(alive)), len(rows))
+                rows = np.concatenate([alive, np.repeat(alive[:1], width - len(alive))])
+                if self.recurrent:
+                    states = {k: np.concatenate([v[:len(going)][going], v[:width - len(alive)]])
+                              for k, v in states.items()}
         out = []
-        for row in history:
+        for row, meter, pickup in zip(history, meters, pickups):
             symbols = self.vocab.decode(row[:total])
-            out.append(symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols)
+            symbols = symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols
+            out.append(trim_silence(symbols, str(meter), int(pickup), keep=len(start)))
         return out
+
+
+MIN_BATCH = 16
+
+
+def _width(k: int) -> int:
+    """The rows computed for k tunes still being written: the next power of two, at least MIN_BATCH."""
+    return max(MIN_BATCH, 1 << (k - 1).bit_length())
 
 
 def _step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:

@@ -14,13 +14,14 @@ A tune is its 16th-note symbols (the thesis's scheme) followed by `/`, its end. 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from ..core.config import DELIMITER
+from ..core.config import DELIMITER, REST
 from ..data.encoding import Vocabulary, bar_steps, encode_events
 
 METERS = ("2/4", "3/4", "4/4", "6/8", "6/4", "3/8", "3/2")   # every meter with 15 or more regularly barred ballads
@@ -101,12 +102,22 @@ def style_vector(meter: str, mode: str) -> np.ndarray:
     return v
 
 
+@functools.lru_cache(maxsize=None)
+def _style(meter: str, mode: str) -> np.ndarray:
+    return style_vector(meter, mode)
+
+
+@functools.lru_cache(maxsize=None)
+def _bar(meter: str) -> int:
+    return bar_steps(meter)
+
+
 def features(history: np.ndarray, steps: np.ndarray, meters: Sequence[str], modes: Sequence[str],
              pickups: Sequence[int], lookback: Sequence[int], none_id: int, start_id: int) -> Inputs:
     """The inputs at steps `steps` (T,) of B tunes whose symbols so far are `history` (B, >= max step) ids:
     step i is predicted from history[:, :i]. Bar positions come from each tune's meter and pickup."""
     b, t = history.shape[0], len(steps)
-    bar = np.array([bar_steps(m) for m in meters])[:, None]
+    bar = np.array([_bar(m) for m in meters])[:, None]
     offset = (bar - np.asarray(pickups)[:, None]) % bar          # where step 0 falls in its bar
     at = np.asarray(steps)[None, :] + offset                    # (B, T) steps from the first bar line's bar start
     position = np.zeros((b, t, MAX_BAR), np.float32)
@@ -126,7 +137,7 @@ def features(history: np.ndarray, steps: np.ndarray, meters: Sequence[str], mode
         look[..., k] = np.where(back >= 0, history[rows, np.maximum(back, 0)], none_id)
         prev_back = idx - j * bar
         repeats[..., k] = (prev_back >= 0) & (idx >= 0) & (history[rows, np.maximum(prev_back, 0)] == previous)
-    style = np.broadcast_to(np.stack([style_vector(m, d) for m, d in zip(meters, modes)])[:, None, :],
+    style = np.broadcast_to(np.stack([_style(m, d) for m, d in zip(meters, modes)])[:, None, :],
                             (b, t, len(METERS) + len(MODES))).astype(np.float32)
     return Inputs(previous, look, repeats, position, bars, style)
 
@@ -164,6 +175,22 @@ def inputs_table(tune: Tune, vocab: Vocabulary, lookback: Sequence[int] = (1, 2)
         rows[f"{j} bar{'s' if j > 1 else ''} back"] = [names[i] for i in x.lookback[0, :steps, k]]
         rows[f"repeating {j}"] = x.repeats[0, :steps, k] > 0
     return pd.DataFrame(rows).rename_axis("step")
+
+
+def trim_silence(symbols: Sequence[str], meter: str, pickup: int, keep: int = 0) -> list[str]:
+    """A tune without the bar (or part of a bar) of silence it may end with: the rest after its last note is kept
+    up to the next bar line (it completes that bar), what follows it is cut; never its first `keep` symbols (a
+    primer). A tune with no note is kept as is."""
+    from ..data.encoding import parse_symbol
+
+    symbols = list(symbols)
+    onsets = [i for i, sym in enumerate(symbols) if parse_symbol(sym)[0] == "onset"]
+    if not onsets:
+        return symbols
+    silent = next((i for i in range(onsets[-1] + 1, len(symbols)) if symbols[i] == REST), len(symbols))
+    bar = _bar(meter)
+    line = silent + (-(silent - pickup)) % bar        # the first bar line at or after the silence begins
+    return symbols[:max(line, keep)]
 
 
 def shares(tunes: Sequence[Tune]) -> dict:

@@ -64,6 +64,18 @@ def _model(source: str, weights: str | None):
     return net, vocab, where
 
 
+@functools.lru_cache(maxsize=8)
+def _generator(source: str, weights: str | None):
+    """The batched generator of the LSTM or the tune model, made once per process: its one-step twin and its
+    compiled call are built (and traced, per batch shape) once, not at every draw."""
+    if source == "tunes":
+        from ..models.tunes import Generator
+    else:
+        from ..models.lstm import Generator
+    net, vocab, _ = _model(source, weights)
+    return Generator(net, vocab)
+
+
 @functools.lru_cache(maxsize=4)
 def _tune_shares(weights: str | None) -> dict:
     """The shares of meters, modes and pickups among the tune model's training ballads: from its metrics JSON, or
@@ -113,11 +125,9 @@ def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, pr
     if source == "tunes":
         return tunes(n, meter=meter, mode=mode, pickup=pickup, primer=primer, max_steps=max_steps, **mine)
     if source == "lstm":
-        from ..models.lstm import Generator
-
         net, vocab, where = _model(source, weights)
         vocab.encode(primer)  # VocabularyError names an unknown symbol
-        out = Generator(net, vocab).generate(n, temperature=temperature, primer=list(primer), max_steps=max_steps,
+        out = _generator(source, weights).generate(n, temperature=temperature, primer=list(primer), max_steps=max_steps,
                                              seed=seed)
         return Batch(born(out, source, **mine), source, where)
     if source in ("gan", "wgan-gp", "gan-improved"):
@@ -162,14 +172,13 @@ def tunes(n: int, *, meter: str | None = None, mode: str | None = None, pickup: 
     """n whole tunes from the tune model, each in the meter, mode and pickup asked for, or drawn (seeded) from the
     shares of its training ballads: a meter, then a mode and a pickup as common in that meter. Each tune is born
     with them, so its score is barred as it was written (the meter reader is not asked)."""
-    from ..models.tunes import Generator
     from ..models.tunes_data import draw_style
 
     net, vocab, where = _model("tunes", weights)
     vocab.encode(primer)
     meters, modes, pickups = draw_style(n, np.random.default_rng(seed), _tune_shares(weights), meter=meter, mode=mode,
                                         pickup=pickup)
-    out = Generator(net, vocab).generate(n, meters=meters, modes=modes, pickups=pickups, temperature=temperature,
+    out = _generator("tunes", weights).generate(n, meters=meters, modes=modes, pickups=pickups, temperature=temperature,
                                          primer=list(primer), max_steps=max_steps, seed=seed)
     born_ = [Melody(tuple(s), Origin("tunes", weights, temperature, seed, i), title("tunes", i, temperature, seed),
                     stated_meter=m, stated_pickup=p, stated_mode=d)
