@@ -7,10 +7,9 @@ Run: .venv/bin/python benchmarks/backends.py [--epochs 3] [--batches 20]   (need
 """
 
 import argparse
-import json
 import os
-import subprocess
-import sys
+
+from _child import run_child
 
 CHILD = r"""
 import json, statistics, sys, time
@@ -54,11 +53,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = {}
     for name in ("tensorflow", "jax"):
-        r = subprocess.run([sys.executable, "-c", CHILD, str(args.epochs), str(args.batches)], capture_output=True,
-                           text=True, env={**os.environ, "KERAS_BACKEND": name})
-        if r.returncode:
-            sys.exit(f"{name}: failed\n{r.stderr[-2000:]}")
-        rows[name] = json.loads(r.stdout.strip().splitlines()[-1])
+        rows[name] = run_child(CHILD, args.epochs, args.batches, label=name, env={"KERAS_BACKEND": name})
     tf, jx = rows["tensorflow"], rows["jax"]
     print(f"on {os.cpu_count()} CPU cores; the whole-tune model: {tf['tunes']} training tunes an epoch, batch 8; "
           f"the Table-1 LSTM: batches of 128 windows of 64 steps (every-step loss)")

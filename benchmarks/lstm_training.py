@@ -7,9 +7,8 @@ Run: .venv/bin/python benchmarks/lstm_training.py [--batches 40]
 """
 
 import argparse
-import json
-import subprocess
-import sys
+
+from _child import run_child
 
 CHILD = r"""
 import json, resource, sys, time
@@ -53,10 +52,7 @@ def main() -> None:
     args = ap.parse_args()
     res = {}
     for mode in ("one-hot in model", "materialised one-hot array"):
-        r = subprocess.run([sys.executable, "-c", CHILD, mode, str(args.batches)], capture_output=True, text=True)
-        if r.returncode:
-            sys.exit(f"{mode}: failed\n{r.stderr[-2000:]}")
-        res[mode] = json.loads(r.stdout.strip().splitlines()[-1])
+        res[mode] = run_child(CHILD, mode, args.batches, label=mode)
     a, b = res["one-hot in model"], res["materialised one-hot array"]
     print(f"LSTM training, full corpus ({a['train_windows']:,} training windows), batch 128, "
           f"{args.batches} timed batches each")
