@@ -6,7 +6,8 @@ pages left after Start) up to `--visits`. Prints, from one run:
   the wait after each Save until the next melody is on screen: median and max;
   the server's memory (its process and its children, e.g. Voilà's kernels): after the first N, at its peak, and
   after the last visit and `--settle` seconds; the children still alive;
-  the stored rows checked against the answers given, exactly.
+  the stored rows checked against the answers given, exactly;
+  the web app's own time per request (its `--log`): what of a wait is the server's.
 
 Run: .venv/bin/python benchmarks/survey_load.py [--participants 30] [--engine web|voila] [--visits 100] [--settle 10]
 (Voilà culls a kernel 5 minutes after its page went quiet: `--engine voila --settle 420` shows it.)
@@ -134,7 +135,7 @@ async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
             await asyncio.gather(*[participant(c, url, pid, answers, random.Random(rng.random()), args.engine, out,
                                                **how) for c, (pid, how) in zip(made, wave)])
         await browser.close()
-    time.sleep(args.settle)
+    await asyncio.sleep(args.settle)
     return {"first": first, "out": out, "final": memory.sample(), "children": memory.children}
 
 
@@ -156,7 +157,9 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--engine", args.engine,
                                "--port", str(port), "--stimuli", str(folder / "stimuli.json"), "--responses",
-                               str(folder / "answers.sqlite")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               str(folder / "answers.sqlite"),
+                               *(["--log", str(folder / "requests.jsonl")] if args.engine == "web" else [])],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**__import__("os").environ, "THESIS_SURVEY_AUDIO": str(folder / "audio")})
     try:
         if not wait_until_serving(port, seconds=300):
@@ -185,6 +188,11 @@ def main() -> None:
         "memory_idle_mb": idle / mb, "memory_after_first_mb": first["memory"] / mb, "memory_peak_mb": memory.peak / mb,
         "memory_final_mb": result["final"] / mb, "children_at_end": result["children"],
         "answers_given": len(given), "rows_stored": len(rows), "rows_exact": got == given and len(rows) == len(got)}
+    log = folder / "requests.jsonl"
+    server_ms = [json.loads(line)["ms"] for line in log.read_text().splitlines()] if log.exists() else []
+    if server_ms:
+        report.update(server_requests=len(server_ms), server_ms_median=statistics.median(server_ms),
+                      server_ms_max=max(server_ms))
     print(f"{args.participants} participants at once on the {args.engine} page, {answers} melodies each; "
           f"{args.visits} visits in all")
     print(f"  page ready:        median {report['page_ready_median']:.2f} s, max {report['page_ready_max']:.2f} s")
@@ -197,6 +205,9 @@ def main() -> None:
           f"visits and {args.settle:g} s {report['memory_final_mb']:.0f} MB "
           f"({report['memory_final_mb'] - report['memory_after_first_mb']:+.0f} MB); "
           f"{report['children_at_end']} child processes alive")
+    if server_ms:
+        print(f"  in the server: {len(server_ms)} requests, median {report['server_ms_median']:.1f} ms, max "
+              f"{report['server_ms_max']:.1f} ms (the rest of a wait is the browsers' own work on these same cores)")
     print(f"  answers: {len(rows)} stored of {len(given)} given, "
           f"{'exactly as entered' if report['rows_exact'] else 'NOT exactly as entered'}")
     if args.json:

@@ -27,9 +27,10 @@ STIMULI = [{"id": f"S0{k}", "source": src, "symbols": sym} for k, (src, sym) in 
 
 
 def start_server(folder, port, engine="web"):
+    log = ["--log", str(folder / "requests.jsonl")] if engine == "web" else []
     proc = subprocess.Popen([sys.executable, "-m", "thesis_lib.cli", "survey", "serve", "--port", str(port),
                              "--engine", engine, "--stimuli", str(folder / "stimuli.json"),
-                             "--responses", str(folder / "answers.sqlite")],
+                             "--responses", str(folder / "answers.sqlite"), *log],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "THESIS_SURVEY_AUDIO": str(folder / "audio")})
     assert wait_until_serving(port), "the survey page did not come up"
@@ -125,6 +126,21 @@ def test_the_page_never_serves_the_stimulus_map(server):
             urllib.request.urlopen(server["url"] + path)
     body = urllib.request.urlopen(server["url"] + "audio/S01.wav").read()
     assert body[:4] == b"RIFF"
+
+
+def test_the_request_log_says_where_each_participant_was(server):
+    import time
+    import urllib.parse
+    import urllib.request
+
+    urllib.request.urlopen(server["url"]).read()
+    urllib.request.urlopen(server["url"] + "start", data=urllib.parse.urlencode({"participant": "logged"}).encode()
+                           ).read()                                   # Start, then the redirect to melody 1
+    time.sleep(0.2)
+    lines = [json.loads(line) for line in (server["dir"] / "requests.jsonl").read_text().splitlines()]
+    mine = [(r["method"], r["path"], r["status"]) for r in lines if r["participant"] == "logged"]
+    assert mine == [("POST", "/start", 303), ("GET", "/melody", 200)]
+    assert all(r["ms"] >= 0 and r["time"] > 1.7e9 for r in lines)
 
 
 def test_a_reload_continues_where_the_participant_stopped(server, browser):

@@ -26,6 +26,8 @@ def add_parser(sub) -> None:
     s.add_argument("--host", default="127.0.0.1", help="serve: 0.0.0.0 lets other machines on the network in")
     s.add_argument("--engine", choices=["web", "voila"], default="web",
                    help="serve: the web app (plain HTML, one process: a class at once) or Voilà (a kernel a visit)")
+    s.add_argument("--log", default=None, help="serve (web): append a line per request to this file (JSON: time, "
+                   "method, path, status, milliseconds in the server, participant) to see where a participant was")
     s.add_argument("--out", default=None, help="export/analyse: the CSV (default data/survey/answers.csv)")
     s.add_argument("--plot", default=None, help="analyse: also save Fig. 18 (box plot) to this PNG")
     s.set_defaults(func=survey)
@@ -61,7 +63,10 @@ def survey(args: argparse.Namespace) -> int:
                   + ("(on this network: this machine's address instead of localhost) " if args.host == "0.0.0.0"
                      else "") + f"- answers go to {responses}; Ctrl-C stops the server", flush=True)
 
-        return serve(stimuli_path, responses, engine=args.engine, port=args.port, host=args.host, ready=ready)
+        if args.log and args.engine != "web":
+            raise UsageError("--log is the web engine's (Voilà keeps its own log on the console)")
+        return serve(stimuli_path, responses, engine=args.engine, port=args.port, host=args.host, ready=ready,
+                     log=args.log)
     out = Path(args.out or survey.EXPORT)
     if args.action == "export":
         AnswerStore(responses, [s["id"] for s in stimuli]).export(out, stimuli)

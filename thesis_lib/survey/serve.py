@@ -20,11 +20,12 @@ CULL = {"voila": ["--MappingKernelManager.cull_idle_timeout=300", "--MappingKern
 
 
 def serve(stimuli: str | os.PathLike, responses: str | os.PathLike, *, engine: str = "web", port: int = 8866,
-          host: str = "127.0.0.1", audio: str | os.PathLike | None = None, ready=None) -> int:
+          host: str = "127.0.0.1", audio: str | os.PathLike | None = None, ready=None,
+          log: str | os.PathLike | None = None) -> int:
     """Serve the participants' page at http://HOST:PORT/ until Ctrl-C or SIGTERM: the web app (`web`, one process,
     plain HTML; the default) or Voilà running `form.ipynb` (`voila`, a Python kernel per visit, culled 5 minutes
     after its page went quiet). The stimuli are checked, the answers file made and the sound rendered before the
-    first participant arrives. `ready` is called once the page can be opened."""
+    first participant arrives. `ready` is called once the page can be opened; `log` (web) is a request log."""
     from .stimuli import AUDIO, load_stimuli
 
     if engine not in ENGINES:
@@ -36,7 +37,7 @@ def serve(stimuli: str | os.PathLike, responses: str | os.PathLike, *, engine: s
     if engine == "web":
         from .web import run
 
-        return run(stimuli, responses, audio, port=port, host=host, ready=ready)
+        return run(stimuli, responses, audio, port=port, host=host, ready=ready, log=log)
     return _voila(stimuli, responses, audio, port, host, ready)
 
 

@@ -76,8 +76,28 @@ def thanks_page(participant: str) -> str:
                 "<button type='submit'>Next participant</button></form>")
 
 
-def make_app(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | os.PathLike):
-    """The Tornado application: `/` (the id box), `start`, `melody`, `answer`, `next`, `audio/ID.wav`."""
+def request_logger(path: str | os.PathLike):
+    """Tornado's `log_function` writing one JSON line per request to `path` (appended, a line at a time): when,
+    the method, the path, the status, the milliseconds the server spent on it, and the participant it was for."""
+    import json
+    import time
+
+    out = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (open while the server runs)
+
+    def log(handler) -> None:
+        r = handler.request
+        who = (r.query_arguments.get("participant") or r.body_arguments.get("participant") or [b""])[0]
+        out.write(json.dumps({"time": round(time.time(), 3), "method": r.method, "path": r.path,
+                              "status": handler.get_status(), "ms": round(1000 * r.request_time(), 2),
+                              "participant": who.decode("utf-8", "replace")}, ensure_ascii=False) + "\n")
+
+    return log
+
+
+def make_app(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | os.PathLike,
+             log: str | os.PathLike | None = None):
+    """The Tornado application: `/` (the id box), `start`, `melody`, `answer`, `next`, `audio/ID.wav`; `log`, if
+    given, a file that gets a line per request (`request_logger`)."""
     import tornado.web
 
     sounds = wav_bytes(stimuli, audio)
@@ -170,11 +190,12 @@ def make_app(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: st
 
     return tornado.web.Application([(r"/", Start), (r"/start", Start), (r"/melody", Melody), (r"/answer", Answer),
                                     (r"/next", Next), (r"/favicon.ico", Icon),
-                                    (r"/audio/([A-Za-z0-9_-]+)\.wav", Audio)])
+                                    (r"/audio/([A-Za-z0-9_-]+)\.wav", Audio)],
+                                   **({"log_function": request_logger(log)} if log else {}))
 
 
 def run(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | os.PathLike, *, port: int = 8866,
-        host: str = "127.0.0.1", ready=None) -> int:
+        host: str = "127.0.0.1", ready=None, log: str | os.PathLike | None = None) -> int:
     """Serve the page until Ctrl-C or SIGTERM (then stop cleanly, answers all written: each is one transaction).
     `ready`, if given, is called once the server listens."""
     import asyncio
@@ -182,7 +203,7 @@ def run(stimuli: str | os.PathLike, responses: str | os.PathLike, audio: str | o
     import tornado.httpserver
 
     async def main() -> None:
-        server = tornado.httpserver.HTTPServer(make_app(stimuli, responses, Path(audio)), xheaders=True)
+        server = tornado.httpserver.HTTPServer(make_app(stimuli, responses, Path(audio), log), xheaders=True)
         server.listen(port, address=host)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
