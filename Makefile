@@ -19,8 +19,9 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 	$(PY) -m pip install --quiet -e '.[test,gpu]'
 	$(PY) -m thesis_lib.cli run --profile full
 
-test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks)
-	$(PY) -m pytest $(PYTEST_ARGS)
+TEST_WORKERS ?= auto
+test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks), one worker per core
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 book: $(STAMP)       ## the executed notebooks (make run first) and docs/ as a static site -> outputs/quick/book/_build/html/index.html
 	$(PY) -m thesis_lib.cli book --profile $(or $(PROFILE),quick)

@@ -111,7 +111,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "full": Profile(name="full"),
     "quick": Profile(name="quick", max_songs=120, lstm_epochs=2, lstm_windows_per_epoch=4096, gan_epochs=2,
-                     gan_windows_per_epoch=2048, eval_melodies=24, seqgan_steps_per_epoch=5, seqgan_d_pretrain_steps=10,
+                     gan_windows_per_epoch=1024, eval_melodies=24, seqgan_steps_per_epoch=5, seqgan_d_pretrain_steps=10,
                      tunes_epochs=2, tunes_units=64),
 }
 
