@@ -21,7 +21,7 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 
 TEST_WORKERS ?= auto
 test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks), one worker per core
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 book: $(STAMP)       ## the executed notebooks (make run first) and docs/ as a static site -> outputs/quick/book/_build/html/index.html
 	$(PY) -m thesis_lib.cli book --profile $(or $(PROFILE),quick)

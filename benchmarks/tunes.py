@@ -33,7 +33,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--temperature", type=float, default=1.0, help="the tune model's (the other rows stay at T = 1)")
     ap.add_argument("--ship", action="store_true")
+    ap.add_argument("--markdown", default=None, metavar="FIGURES.json",
+                    help="print the goal table and the rows of a figures JSON as markdown (docs/tunes.md), and stop")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(open(args.markdown, encoding="utf-8").read())))
+        return
 
     from thesis_lib import sources
     from thesis_lib.core import backend
@@ -136,6 +141,23 @@ def main() -> None:
     else:
         print(json.dumps({k: v["met"] for k, v in record["checks"].items()}))
     return np.array(0)
+
+
+def markdown(record: dict) -> str:
+    """The goal table and the rows of a figures JSON, as docs/tunes.md shows them."""
+    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    lines = ["| goal | measured | goal or reference | met |", "|---|---|---|---|"]
+    for goal, c in record["checks"].items():
+        measured = f"{c['measured']:,.3f}" if abs(c["measured"]) < 100 else f"{c['measured']:,.0f}"
+        target = f"{c['target']:,.3f}" if abs(c["target"]) < 100 else f"{c['target']:,.0f}"
+        lines.append(f"| {goal} | {measured} | {target} | {'yes' if c['met'] else '**no**'} |")
+    lines += ["", "| set | median steps | repetition near | repetition far | ends on the tonic | ends on a downbeat "
+              "| two-sample accuracy | holding 8 bars of a training song |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in record["rows"].items():
+        lines.append(f"| {name} | {r['median_steps']:.0f} | {pct(r['repetition_near'])} | {pct(r['repetition_far'])} | "
+                     f"{pct(r['ends_tonic'])} | {pct(r['ends_downbeat'])} | {r['two_sample_accuracy']:.3f} | "
+                     f"{pct(r['copied_8_bars'])} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

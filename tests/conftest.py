@@ -36,9 +36,24 @@ def tiny_lstm(embedded, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def first_chapters(tmp_path_factory, embedded):
-    """Notebooks 01-03 run once in the quick profile (papermill): their test and the book's read the same outputs.
-    Returns the output folder and the executed notebooks."""
+    """Notebooks 01-03 run once in the quick profile (papermill): their test and the book's read the same outputs,
+    also when `make test`'s workers (pytest-xdist) run them in two processes: the first to ask runs them, under a
+    lock in the run's shared temporary folder, and the other waits and reads. Returns the output folder and the
+    executed notebooks."""
+    import fcntl
+    import json
+    import os
+
     from thesis_lib.lab.series import run_series
 
-    out = tmp_path_factory.mktemp("quick")
-    return out, run_series("quick", output_dir=out, only=["01", "02", "03"], progress=False)
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp("quick")
+        return out, run_series("quick", output_dir=out, only=["01", "02", "03"], progress=False)
+    shared = tmp_path_factory.getbasetemp().parent          # one folder for all the workers of this run
+    out, record = shared / "first_chapters", shared / "first_chapters.json"
+    with open(shared / "first_chapters.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            done = run_series("quick", output_dir=out, only=["01", "02", "03"], progress=False)
+            record.write_text(json.dumps([str(p) for p in done]))
+    return out, [Path(p) for p in json.loads(record.read_text())]

@@ -43,7 +43,6 @@ def pictures_and_players(notebook: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("first_chapters")  # one run of 01-03 for this test and test_notebooks' (make test's workers)
 def test_the_book_of_two_chapters_shows_their_figures_and_plays_their_audio_from_disk(first_chapters, tmp_path):
     outputs, _ = first_chapters
     index = book.build("quick", notebooks=outputs / "notebooks", out=tmp_path / "book", only=["02", "03"])

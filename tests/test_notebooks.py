@@ -38,7 +38,6 @@ def test_notebooks_are_committed_clean_with_a_parameters_cell_and_cells_that_onl
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("first_chapters")
 def test_notebooks_01_to_03_run_in_quick_profile(first_chapters):
     tmp_path, done = first_chapters
     assert [p.name for p in done] == ["01_dataset.ipynb", "02_theory.ipynb", "03_encoding.ipynb"]
