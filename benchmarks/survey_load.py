@@ -4,6 +4,7 @@ pages left after Start) up to `--visits`. Prints, from one run:
 
   page ready (the id box usable) and first melody (after Start): median and max seconds;
   the wait after each Save until the next melody is on screen: median and max;
+  the wait after pressing Play (each participant plays each melody) until its sound can be heard;
   the server's memory (its process and its children, e.g. Voilà's kernels): after the first N, at its peak, and
   after the last visit and `--settle` seconds; the children still alive;
   the stored rows checked against the answers given, exactly;
@@ -85,6 +86,11 @@ async def participant(ctx, url: str, pid: str, answers: int, rng: random.Random,
                 await page.get_by_placeholder("e.g. p07").fill(pid)
                 await page.get_by_role("button", name="Start").click()
             await page.wait_for_selector(f"text=/Melody {k + 1} of {answers}/", timeout=300_000)
+        if engine == "web":  # press play, as a participant does, and wait until the sound is there to hear
+            t = time.perf_counter()
+            await page.locator("audio").evaluate("a => { a.play().catch(() => {}); }")
+            await page.wait_for_function("document.querySelector('audio').readyState >= 3", timeout=300_000)
+            out["sound"].append(time.perf_counter() - t)
         rating, comment = rng.randint(0, 10), rng.choice(["", f"{pid} melody {k + 1}", "schön, ça va ♫"])
         if engine == "voila":
             await page.get_by_role("button", name=str(rating), exact=True).click()
@@ -109,10 +115,11 @@ def stored(db: Path) -> list[tuple]:
 async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
     from playwright.async_api import async_playwright
 
-    out = {"ready": [], "first": [], "waits": [], "given": set()}
+    out = {"ready": [], "first": [], "waits": [], "sound": [], "given": set()}
     rng = random.Random(args.seed)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                          "--autoplay-policy=no-user-gesture-required"])
         async def contexts(n):
             made = [await browser.new_context() for _ in range(n)]
             for c in made:
@@ -124,7 +131,7 @@ async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
         await asyncio.gather(*[participant(c, url, f"p{k:02d}", answers, random.Random(rng.random()), args.engine,
                                            out) for k, c in enumerate(first_wave)])
         first = {"seconds": time.perf_counter() - t0, "memory": memory.sample(), "ready": list(out["ready"]),
-                 "first": list(out["first"]), "waits": list(out["waits"])}
+                 "first": list(out["first"]), "waits": list(out["waits"]), "sound": list(out["sound"])}
         extra = max(0, args.visits - args.participants)
         plan = [(f"q{k:02d}", {"leave_after": rng.randint(0, 2)} if k % 2 else
                  {"reload_at": rng.randint(1, answers - 2)}) for k in range(extra)]
@@ -148,6 +155,7 @@ def main() -> None:
     ap.add_argument("--stimuli", default=str(STIMULI))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--requests", default=None, help="keep the server's request log (JSON lines) at this path")
     args = ap.parse_args()
     if not CHROMIUM:
         sys.exit("survey_load: no Chromium (apt-get install chromium)")
@@ -184,6 +192,8 @@ def main() -> None:
         "first_melody_median": statistics.median(first["first"]), "first_melody_max": max(first["first"]),
         "wait_after_save_median": statistics.median(first["waits"]), "wait_after_save_max": max(first["waits"]),
         "all_answered_seconds": first["seconds"],
+        **({"sound_after_play_median": statistics.median(first["sound"]), "sound_after_play_max": max(first["sound"])}
+           if first["sound"] else {}),
         "wait_after_save_max_all_visits": max(result["out"]["waits"]),
         "memory_idle_mb": idle / mb, "memory_after_first_mb": first["memory"] / mb, "memory_peak_mb": memory.peak / mb,
         "memory_final_mb": result["final"] / mb, "children_at_end": result["children"],
@@ -199,6 +209,9 @@ def main() -> None:
     print(f"  first melody:      median {report['first_melody_median']:.2f} s, max {report['first_melody_max']:.2f} s")
     print(f"  wait after Save:   median {report['wait_after_save_median']:.2f} s, max {report['wait_after_save_max']:.2f} s"
           f" (all visits: max {report['wait_after_save_max_all_visits']:.2f} s)")
+    if first["sound"]:
+        print(f"  sound after Play:  median {report['sound_after_play_median']:.2f} s, max "
+              f"{report['sound_after_play_max']:.2f} s")
     print(f"  all {args.participants} done in {report['all_answered_seconds']:.1f} s")
     print(f"  server memory: idle {report['memory_idle_mb']:.0f} MB, after the first {args.participants} "
           f"{report['memory_after_first_mb']:.0f} MB, peak {report['memory_peak_mb']:.0f} MB, after {args.visits} "
@@ -212,6 +225,8 @@ def main() -> None:
           f"{'exactly as entered' if report['rows_exact'] else 'NOT exactly as entered'}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
+    if args.requests and log.exists():
+        shutil.copy(log, args.requests)
     shutil.rmtree(folder, ignore_errors=True)
 
 
