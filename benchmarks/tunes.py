@@ -17,6 +17,7 @@ another temperature of the tune model (the other rows stay at T = 1).
 import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def main() -> None:
                     help="print the goal table and the rows of a figures JSON as markdown (docs/tunes.md), and stop")
     args = ap.parse_args()
     if args.markdown:
-        print(markdown(json.loads(open(args.markdown, encoding="utf-8").read())))
+        print(markdown(json.loads(Path(args.markdown).read_text(encoding="utf-8"))))
         return
 
     from thesis_lib import sources
@@ -145,14 +146,16 @@ def main() -> None:
 
 def markdown(record: dict) -> str:
     """The goal table and the rows of a figures JSON, as docs/tunes.md shows them."""
-    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    def pct(v: float) -> str:
+        return f"{100 * v:.1f}%"
+
     lines = ["| goal | measured | goal or reference | met |", "|---|---|---|---|"]
     for goal, c in record["checks"].items():
         measured = f"{c['measured']:,.3f}" if abs(c["measured"]) < 100 else f"{c['measured']:,.0f}"
         target = f"{c['target']:,.3f}" if abs(c["target"]) < 100 else f"{c['target']:,.0f}"
         lines.append(f"| {goal} | {measured} | {target} | {'yes' if c['met'] else '**no**'} |")
-    lines += ["", "| set | median steps | repetition near | repetition far | ends on the tonic | ends on a downbeat "
-              "| two-sample accuracy | holding 8 bars of a training song |", "|---|---|---|---|---|---|---|---|"]
+    lines += ["", ("| set | median steps | repetition near | repetition far | ends on the tonic | ends on a downbeat "
+                   "| two-sample accuracy | holding 8 bars of a training song |"), "|---|---|---|---|---|---|---|---|"]
     for name, r in record["rows"].items():
         lines.append(f"| {name} | {r['median_steps']:.0f} | {pct(r['repetition_near'])} | {pct(r['repetition_far'])} | "
                      f"{pct(r['ends_tonic'])} | {pct(r['ends_downbeat'])} | {r['two_sample_accuracy']:.3f} | "

@@ -11,6 +11,7 @@ the model.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -260,8 +261,10 @@ def windows(stream: TrainingStream, starts: np.ndarray, every_step: bool = False
 
 # --------------------------------------------------------------------------- back to notation
 
+@functools.cache
 def bar_steps(meter: str | None) -> int:
-    """16th steps in one bar of a meter string such as "6/8" (4/4 when None)."""
+    """16th steps in one bar of a meter string such as "6/8" (4/4 when None); worked out once per meter (the tune
+    model's inputs ask it for every tune at every step)."""
     num, den = (meter or "4/4").split("/")
     steps = int(num) * 4 * STEPS_PER_QUARTER // int(den)
     if steps * int(den) != int(num) * 4 * STEPS_PER_QUARTER:

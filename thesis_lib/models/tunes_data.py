@@ -102,14 +102,9 @@ def style_vector(meter: str, mode: str) -> np.ndarray:
     return v
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _style(meter: str, mode: str) -> np.ndarray:
     return style_vector(meter, mode)
-
-
-@functools.lru_cache(maxsize=None)
-def _bar(meter: str) -> int:
-    return bar_steps(meter)
 
 
 def features(history: np.ndarray, steps: np.ndarray, meters: Sequence[str], modes: Sequence[str],
@@ -117,7 +112,7 @@ def features(history: np.ndarray, steps: np.ndarray, meters: Sequence[str], mode
     """The inputs at steps `steps` (T,) of B tunes whose symbols so far are `history` (B, >= max step) ids:
     step i is predicted from history[:, :i]. Bar positions come from each tune's meter and pickup."""
     b, t = history.shape[0], len(steps)
-    bar = np.array([_bar(m) for m in meters])[:, None]
+    bar = np.array([bar_steps(m) for m in meters])[:, None]
     offset = (bar - np.asarray(pickups)[:, None]) % bar          # where step 0 falls in its bar
     at = np.asarray(steps)[None, :] + offset                    # (B, T) steps from the first bar line's bar start
     position = np.zeros((b, t, MAX_BAR), np.float32)
@@ -188,7 +183,7 @@ def trim_silence(symbols: Sequence[str], meter: str, pickup: int, keep: int = 0)
     if not onsets:
         return symbols
     silent = next((i for i in range(onsets[-1] + 1, len(symbols)) if symbols[i] == REST), len(symbols))
-    bar = _bar(meter)
+    bar = bar_steps(meter)
     line = silent + (-(silent - pickup)) % bar        # the first bar line at or after the silence begins
     return symbols[:max(line, keep)]
 

@@ -127,8 +127,8 @@ def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, pr
     if source == "lstm":
         net, vocab, where = _model(source, weights)
         vocab.encode(primer)  # VocabularyError names an unknown symbol
-        out = _generator(source, weights).generate(n, temperature=temperature, primer=list(primer), max_steps=max_steps,
-                                             seed=seed)
+        out = _generator(source, weights).generate(n, temperature=temperature, primer=list(primer),
+                                                   max_steps=max_steps, seed=seed)
         return Batch(born(out, source, **mine), source, where)
     if source in ("gan", "wgan-gp", "gan-improved"):
         net, vocab, where = _model(source, weights)
@@ -178,8 +178,9 @@ def tunes(n: int, *, meter: str | None = None, mode: str | None = None, pickup: 
     vocab.encode(primer)
     meters, modes, pickups = draw_style(n, np.random.default_rng(seed), _tune_shares(weights), meter=meter, mode=mode,
                                         pickup=pickup)
-    out = _generator("tunes", weights).generate(n, meters=meters, modes=modes, pickups=pickups, temperature=temperature,
-                                         primer=list(primer), max_steps=max_steps, seed=seed)
+    out = _generator("tunes", weights).generate(n, meters=meters, modes=modes, pickups=pickups,
+                                                temperature=temperature, primer=list(primer), max_steps=max_steps,
+                                                seed=seed)
     born_ = [Melody(tuple(s), Origin("tunes", weights, temperature, seed, i), title("tunes", i, temperature, seed),
                     stated_meter=m, stated_pickup=p, stated_mode=d)
              for i, (s, m, d, p) in enumerate(zip(out, meters, modes, pickups), start=1)]

@@ -39,8 +39,8 @@ INTRO = ("<p>You will hear short melodies, one at a time. For each, say whether 
 def page(body: str) -> str:
     """A whole HTML page around its body."""
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
-            f"content='width=device-width,initial-scale=1'><link rel='icon' href='data:,'><title>Listening survey</title>"
-            f"<style>{STYLE}</style>"
+            f"content='width=device-width,initial-scale=1'><link rel='icon' href='data:,'>"
+            f"<title>Listening survey</title><style>{STYLE}</style>"
             f"</head><body><h2>Listening survey</h2>{body}</body></html>")
 
 
