@@ -4,6 +4,10 @@ pages left after Start) up to `--visits`. Prints, from one run:
 
   page ready (the id box usable) and first melody (after Start): median and max seconds;
   the wait after each Save until the next melody is on screen: median and max;
+  each of these twice, for the web page: as the participant sees it (the page's own clock: from the click, or
+  from the start of the navigation, to the first frame that shows the result) and as the driver sees it (from
+  Playwright's command until Playwright has found the result: its own checks and messages through the one
+  browser process of all N contexts included);
   the wait after pressing Play (each participant plays each melody) until its sound can be heard;
   the server's memory (its process and its children, e.g. Voilà's kernels): after the first N, at its peak, and
   after the last visit and `--settle` seconds; the children still alive;
@@ -34,6 +38,18 @@ from thesis_lib.survey.serve import free_port, wait_until_serving
 from thesis_lib.survey.stimuli import STIMULI
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The page's own clock (web engine): a button's click time kept in sessionStorage (it survives a page load), and the
+# time of the first frame after a document was parsed or after the page swapped its body (its in-page save).
+CLOCK = """(() => {
+  const mark = () => requestAnimationFrame(() => { window.__shown = Date.now(); });
+  document.addEventListener('click', e => {
+    if (e.target.closest('button')) sessionStorage.setItem('clicked', Date.now()); }, true);
+  document.addEventListener('DOMContentLoaded', () => { mark();
+    new MutationObserver(ms => { if (ms.some(m => [...m.addedNodes].some(n => n.nodeName === 'BODY'))) mark(); })
+      .observe(document.documentElement, {childList: true}); });
+})();"""
+SHOWN_AFTER_LOAD = "(window.__shown - performance.timeOrigin) / 1000"
+SHOWN_AFTER_CLICK = "(window.__shown - Number(sessionStorage.getItem('clicked'))) / 1000"
 
 
 class Memory(threading.Thread):
@@ -73,10 +89,14 @@ async def participant(ctx, url: str, pid: str, answers: int, rng: random.Random,
     box = page.get_by_placeholder("e.g. p07")
     await box.wait_for(timeout=300_000)
     out["ready"].append(time.perf_counter() - t0)
+    if engine == "web":
+        out["page_ready"].append(await page.evaluate(SHOWN_AFTER_LOAD))
     await box.fill(pid)
     await page.get_by_role("button", name="Start").click()
     await page.wait_for_selector(f"text=/Melody 1 of {answers}/", timeout=300_000)
     out["first"].append(time.perf_counter() - t0)
+    if engine == "web":
+        out["page_first"].append(await page.evaluate(SHOWN_AFTER_CLICK))
     for k in range(answers):
         if leave_after is not None and k == leave_after:
             break
@@ -103,6 +123,8 @@ async def participant(ctx, url: str, pid: str, answers: int, rng: random.Random,
         done = f"text=Melody {k + 2} of {answers}" if k + 1 < answers else "text=Thank you!"
         await page.wait_for_selector(done, timeout=300_000)
         out["waits"].append(time.perf_counter() - t)
+        if engine == "web":
+            out["page_waits"].append(await page.evaluate(SHOWN_AFTER_CLICK))
         out["given"].add((pid, k, rating, comment))
     await ctx.close()
 
@@ -115,7 +137,8 @@ def stored(db: Path) -> list[tuple]:
 async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
     from playwright.async_api import async_playwright
 
-    out = {"ready": [], "first": [], "waits": [], "sound": [], "given": set()}
+    out = {"ready": [], "first": [], "waits": [], "sound": [], "page_ready": [], "page_first": [], "page_waits": [],
+           "given": set()}
     rng = random.Random(args.seed)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
@@ -123,6 +146,8 @@ async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
         async def contexts(n):
             made = [await browser.new_context() for _ in range(n)]
             for c in made:
+                if args.engine == "web":
+                    await c.add_init_script(CLOCK)
                 await (await c.new_page()).goto("about:blank")
             return made
 
@@ -131,7 +156,7 @@ async def run(args, url: str, memory: Memory, db: Path, answers: int) -> dict:
         await asyncio.gather(*[participant(c, url, f"p{k:02d}", answers, random.Random(rng.random()), args.engine,
                                            out) for k, c in enumerate(first_wave)])
         first = {"seconds": time.perf_counter() - t0, "memory": memory.sample(), "ready": list(out["ready"]),
-                 "first": list(out["first"]), "waits": list(out["waits"]), "sound": list(out["sound"])}
+                 **{k: list(out[k]) for k in ("first", "waits", "sound", "page_ready", "page_first", "page_waits")}}
         extra = max(0, args.visits - args.participants)
         plan = [(f"q{k:02d}", {"leave_after": rng.randint(0, 2)} if k % 2 else
                  {"reload_at": rng.randint(1, answers - 2)}) for k in range(extra)]
@@ -195,6 +220,12 @@ def main() -> None:
         **({"sound_after_play_median": statistics.median(first["sound"]), "sound_after_play_max": max(first["sound"])}
            if first["sound"] else {}),
         "wait_after_save_max_all_visits": max(result["out"]["waits"]),
+        **{f"{name}_{how}": f(first[key]) for name, key in (("participant_page_ready", "page_ready"),
+                                                           ("participant_first_melody", "page_first"),
+                                                           ("participant_wait_after_save", "page_waits"))
+           if first[key] for how, f in (("median", statistics.median), ("max", max))},
+        **({"participant_wait_after_save_max_all_visits": max(result["out"]["page_waits"])}
+           if result["out"]["page_waits"] else {}),
         "memory_idle_mb": idle / mb, "memory_after_first_mb": first["memory"] / mb, "memory_peak_mb": memory.peak / mb,
         "memory_final_mb": result["final"] / mb, "children_at_end": result["children"],
         "answers_given": len(given), "rows_stored": len(rows), "rows_exact": got == given and len(rows) == len(got)}
@@ -205,6 +236,16 @@ def main() -> None:
                       server_ms_max=max(server_ms))
     print(f"{args.participants} participants at once on the {args.engine} page, {answers} melodies each; "
           f"{args.visits} visits in all")
+    if first["page_ready"]:
+        print("  as the participant sees it (the page's own clock: click or navigation start → the result on screen):")
+        print(f"    page ready:        median {report['participant_page_ready_median']:.2f} s, max "
+              f"{report['participant_page_ready_max']:.2f} s")
+        print(f"    first melody:      median {report['participant_first_melody_median']:.2f} s, max "
+              f"{report['participant_first_melody_max']:.2f} s (after Start)")
+        print(f"    wait after Save:   median {report['participant_wait_after_save_median']:.2f} s, max "
+              f"{report['participant_wait_after_save_max']:.2f} s (all visits: max "
+              f"{report['participant_wait_after_save_max_all_visits']:.2f} s)")
+        print("  as the driver sees it (Playwright's command → Playwright has found the result):")
     print(f"  page ready:        median {report['page_ready_median']:.2f} s, max {report['page_ready_max']:.2f} s")
     print(f"  first melody:      median {report['first_melody_median']:.2f} s, max {report['first_melody_max']:.2f} s")
     print(f"  wait after Save:   median {report['wait_after_save_median']:.2f} s, max {report['wait_after_save_max']:.2f} s"

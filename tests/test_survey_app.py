@@ -204,17 +204,34 @@ def test_the_server_killed_in_the_middle_loses_nothing_and_the_participant_goes_
     proc.send_signal(signal.SIGKILL)  # no goodbye: what was saved must be on disk
     proc.wait(30)
     assert sorted(r[2] for r in rows(tmp_path / "answers.sqlite", "eve")) == [4, 5]
+    choose(page, 6)  # a Save while the server is down: said on the page, the choice kept, nothing stored
+    page.get_by_role("button", name="Save and next").click()
+    page.wait_for_selector("text=The server did not answer")
+    assert page.locator("input[name=rating][value='6']").is_checked() and on_screen(page) == 3
     proc = start_server(tmp_path, port)
     try:
-        page.reload()
-        assert on_screen(page) == 3
-        answer(page, 6)
+        page.get_by_role("button", name="Save and next").click()  # pressed again once it is back
+        page.wait_for_selector("text=Melody 4 of 4")
+        page.reload()  # the address is the participant's melody now
+        assert on_screen(page) == 4
         answer(page, 7)
         assert sorted(r[2] for r in rows(tmp_path / "answers.sqlite", "eve")) == [4, 5, 6, 7]
     finally:
         ctx.close()
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_browser_without_javascript_gets_through_with_plain_forms(server, browser):
+    ctx = browser.new_context(java_script_enabled=False)
+    page = open_page(ctx, server["url"])
+    begin(page, "nojs")
+    for k in range(4):
+        answer(page, k + 1, "plain" if k == 2 else "", double=k == 1)
+    got = rows(server["db"], "nojs")  # each participant hears the melodies in an order of their own
+    assert sorted(r[2:] for r in got) == [(1, ""), (2, ""), (3, "plain"), (4, "")]
+    assert sorted(r[1] for r in got) == [s["id"] for s in STIMULI]
+    ctx.close()
 
 
 def test_stopping_the_server_stops_the_page(tmp_path):

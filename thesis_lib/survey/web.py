@@ -1,4 +1,5 @@
-"""The participants' page as a small web app (Tornado, one process): plain HTML forms and the melodies as WAV files,
+"""The participants' page as a small web app (Tornado, one process): HTML forms (sent in the page by a few lines of
+JavaScript where it runs, as plain forms where it does not: `SCRIPT`) and the melodies as WAV files,
 so a visit costs a request, not a Python kernel, and a class of 30 opening the page at the same minute gets it in
 well under a second each (`benchmarks/survey_load.py`; the Voilà page, `--engine voila`, starts a kernel a visit).
 
@@ -31,6 +32,23 @@ textarea{width:100%;height:4em}button{font-size:1em;padding:.5em 1.2em;margin-to
 background:#2a6;color:#fff;border:0;border-radius:4px}button:disabled{background:#999}"""
 SAID = {"saved": "Saved.", "already answered": "That melody was already answered (in another window?).",
         "not on screen": "This page was behind another window; here is your next melody."}
+# Progressive enhancement: with JavaScript, a form is sent with fetch and the page's body is swapped for the answer
+# (the same HTML from the same requests: the POST, its redirect, the GET it names), so the browser keeps
+# its document instead of building a new one at every Save (half the wait of a page load, `benchmarks/survey_load.py`).
+# Without JavaScript the forms are plain forms. If the server does not answer, the page says so and keeps what was
+# chosen, to be sent again. The guarantees (one row per melody, exactly what was entered) live in the handlers.
+SCRIPT = """document.addEventListener('submit', async e => {
+const f = e.target; if (f.method !== 'post' || !window.fetch || !window.DOMParser) return;
+e.preventDefault(); const b = f.querySelector('button'); b.disabled = true; let r, text;
+try { r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))}); text = await r.text(); }
+catch (err) { b.disabled = false; let n = f.querySelector('.offline');
+  if (!n) { n = document.createElement('p'); n.className = 'error offline'; f.append(n); }
+  n.textContent = 'The server did not answer, so nothing was saved yet. Press the button again in a moment.';
+  return; }
+const d = new DOMParser().parseFromString(text, 'text/html');
+document.body.replaceWith(d.body); document.title = d.title;
+if (r.redirected) history.replaceState(null, '', r.url);
+const a = document.querySelector('[autofocus]'); if (a) a.focus(); });"""
 INTRO = ("<p>You will hear short melodies, one at a time. For each, say whether you think a person or a computer "
          "made it. Type an id (any short name) and press Start. With the same id you can stop and come back "
          "later.</p>")
@@ -40,7 +58,7 @@ def page(body: str) -> str:
     """A whole HTML page around its body."""
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
             f"content='width=device-width,initial-scale=1'><link rel='icon' href='data:,'>"
-            f"<title>Listening survey</title><style>{STYLE}</style>"
+            f"<title>Listening survey</title><style>{STYLE}</style><script>{SCRIPT}</script>"
             f"</head><body><h2>Listening survey</h2>{body}</body></html>")
 
 
