@@ -83,20 +83,23 @@ async def participant(ctx, url: str, pid: str, answers: int, rng: random.Random,
     participant's is): open the page, type the id, Start, then answer (`leave_after`: stop and close the page
     after that many; `reload_at`: reload the page once after that many). Times count from opening the page."""
     page = ctx.pages[0] if ctx.pages else await ctx.new_page()
+
+    async def page_clock(key: str, expression: str) -> None:  # the page's own clock: the web page carries it
+        if engine == "web":
+            out[key].append(await page.evaluate(expression))
+
     t0 = time.perf_counter()
     await page.goto(url, timeout=300_000)
     await page.wait_for_selector("text=Start", timeout=300_000)
     box = page.get_by_placeholder("e.g. p07")
     await box.wait_for(timeout=300_000)
     out["ready"].append(time.perf_counter() - t0)
-    if engine == "web":
-        out["page_ready"].append(await page.evaluate(SHOWN_AFTER_LOAD))
+    await page_clock("page_ready", SHOWN_AFTER_LOAD)
     await box.fill(pid)
     await page.get_by_role("button", name="Start").click()
     await page.wait_for_selector(f"text=/Melody 1 of {answers}/", timeout=300_000)
     out["first"].append(time.perf_counter() - t0)
-    if engine == "web":
-        out["page_first"].append(await page.evaluate(SHOWN_AFTER_CLICK))
+    await page_clock("page_first", SHOWN_AFTER_CLICK)
     for k in range(answers):
         if leave_after is not None and k == leave_after:
             break
@@ -123,8 +126,7 @@ async def participant(ctx, url: str, pid: str, answers: int, rng: random.Random,
         done = f"text=Melody {k + 2} of {answers}" if k + 1 < answers else "text=Thank you!"
         await page.wait_for_selector(done, timeout=300_000)
         out["waits"].append(time.perf_counter() - t)
-        if engine == "web":
-            out["page_waits"].append(await page.evaluate(SHOWN_AFTER_CLICK))
+        await page_clock("page_waits", SHOWN_AFTER_CLICK)
         out["given"].add((pid, k, rating, comment))
     await ctx.close()
 
@@ -228,7 +230,9 @@ def main() -> None:
            if result["out"]["page_waits"] else {}),
         "memory_idle_mb": idle / mb, "memory_after_first_mb": first["memory"] / mb, "memory_peak_mb": memory.peak / mb,
         "memory_final_mb": result["final"] / mb, "children_at_end": result["children"],
-        "answers_given": len(given), "rows_stored": len(rows), "rows_exact": got == given and len(rows) == len(got)}
+        "answers_given": len(given), "rows_stored": len(rows), "rows_exact": got == given and len(rows) == len(got),
+        "first_given": sum(pid.startswith("p") for pid, *_ in given),
+        "first_stored": sum(pid.startswith("p") for pid, *_ in rows)}
     log = folder / "requests.jsonl"
     server_ms = [json.loads(line)["ms"] for line in log.read_text().splitlines()] if log.exists() else []
     if server_ms:
@@ -236,23 +240,25 @@ def main() -> None:
                       server_ms_max=max(server_ms))
     print(f"{args.participants} participants at once on the {args.engine} page, {answers} melodies each; "
           f"{args.visits} visits in all")
+    def line(label: str, prefix: str, after: str = "", indent: str = "  ") -> None:
+        print(f"{indent}{label + ':':<19}median {report[prefix + '_median']:.2f} s, max {report[prefix + '_max']:.2f} s"
+              f"{after}")
+
+    def all_visits(key: str) -> str:
+        return f" (all visits: max {report[key]:.2f} s)"
+
     if first["page_ready"]:
         print("  as the participant sees it (the page's own clock: click or navigation start → the result on screen):")
-        print(f"    page ready:        median {report['participant_page_ready_median']:.2f} s, max "
-              f"{report['participant_page_ready_max']:.2f} s")
-        print(f"    first melody:      median {report['participant_first_melody_median']:.2f} s, max "
-              f"{report['participant_first_melody_max']:.2f} s (after Start)")
-        print(f"    wait after Save:   median {report['participant_wait_after_save_median']:.2f} s, max "
-              f"{report['participant_wait_after_save_max']:.2f} s (all visits: max "
-              f"{report['participant_wait_after_save_max_all_visits']:.2f} s)")
+        line("page ready", "participant_page_ready", indent="    ")
+        line("first melody", "participant_first_melody", " (after Start)", indent="    ")
+        line("wait after Save", "participant_wait_after_save",
+             all_visits("participant_wait_after_save_max_all_visits"), indent="    ")
         print("  as the driver sees it (Playwright's command → Playwright has found the result):")
-    print(f"  page ready:        median {report['page_ready_median']:.2f} s, max {report['page_ready_max']:.2f} s")
-    print(f"  first melody:      median {report['first_melody_median']:.2f} s, max {report['first_melody_max']:.2f} s")
-    print(f"  wait after Save:   median {report['wait_after_save_median']:.2f} s, max {report['wait_after_save_max']:.2f} s"
-          f" (all visits: max {report['wait_after_save_max_all_visits']:.2f} s)")
+    line("page ready", "page_ready")
+    line("first melody", "first_melody", " (from opening the page)")
+    line("wait after Save", "wait_after_save", all_visits("wait_after_save_max_all_visits"))
     if first["sound"]:
-        print(f"  sound after Play:  median {report['sound_after_play_median']:.2f} s, max "
-              f"{report['sound_after_play_max']:.2f} s")
+        line("sound after Play", "sound_after_play")
     print(f"  all {args.participants} done in {report['all_answered_seconds']:.1f} s")
     print(f"  server memory: idle {report['memory_idle_mb']:.0f} MB, after the first {args.participants} "
           f"{report['memory_after_first_mb']:.0f} MB, peak {report['memory_peak_mb']:.0f} MB, after {args.visits} "
@@ -262,7 +268,8 @@ def main() -> None:
     if server_ms:
         print(f"  in the server: {len(server_ms)} requests, median {report['server_ms_median']:.1f} ms, max "
               f"{report['server_ms_max']:.1f} ms (the rest of a wait is the browsers' own work on these same cores)")
-    print(f"  answers: {len(rows)} stored of {len(given)} given, "
+    print(f"  answers: {len(rows)} stored of {len(given)} given ({report['first_stored']} of "
+          f"{report['first_given']} for the first {args.participants}), "
           f"{'exactly as entered' if report['rows_exact'] else 'NOT exactly as entered'}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
