@@ -6,7 +6,8 @@ repetition near and far, median length, the endings, and the asked meter and mod
 and the shipped LSTM, scored the same way, are the rows to compare with. A finished arm is reused.
 
 Arms (models/tunes.py): plain (meter and mode only), position (+ bar position and bar number), lookback
-(+ what sounded one and two bars earlier, Magenta's lookback RNN), phrase (lookback 1, 2, 4, 8 bars), attention
+(+ what sounded one and two bars earlier, Magenta's lookback RNN), phrase (lookback 1, 2, 4, 8 bars), copy (the
+phrase arm, its output a mixture of its prediction and the lookback symbols), attention
 (a causal Transformer decoder over the position inputs).
 
 Run: KERAS_BACKEND=jax .venv/bin/python benchmarks/tunes_ablation.py [--epochs 30]
@@ -21,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-ARMS = ("plain", "position", "lookback", "phrase", "attention")
+ARMS = ("plain", "position", "lookback", "phrase", "copy", "attention")
 COLUMNS = ("nll", "pitch_bits", "repetition_near", "repetition_far", "median_steps", "ends_tonic", "ends_downbeat",
            "mode_read_back", "meter_read_back_min")
 

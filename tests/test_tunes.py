@@ -148,6 +148,48 @@ def test_the_stateful_generator_gives_the_whole_network_s_probabilities(tiny):
         np.testing.assert_allclose(np.asarray(p)[0, 0], whole[i], rtol=1e-4, atol=1e-5)
 
 
+def test_the_copy_arm_s_output_mixes_its_prediction_with_the_symbols_of_earlier_bars():
+    """The gate's weight on a lookback symbol goes to that symbol; a lookback before the tune's start (id V) gets
+    none; the mixture is a distribution."""
+    v = 5
+    probs = np.full((1, 3, v), 1 / v, np.float32)
+    lookback = np.array([[[2, 4], [1, v], [v, v]]], np.int32)   # step 1: only 1 bar back is there; step 2: none
+    gates = np.array([[[0.0, 50.0, 0.0], [0.0, 0.0, 50.0], [0.0, 50.0, 50.0]]], np.float32)
+    from thesis_lib.core.backend import keras
+
+    ins = [keras.Input((None, v)), keras.Input((None, 3)), keras.Input((None, 2), dtype="int32")]
+    head = keras.Model(ins, tunes.copy_head(*ins, vocab_size=v, k=2))
+    head.get_layer("own_gate").set_weights([np.eye(3)[:, :1], np.zeros(1)])   # the gate logits are the input
+    head.get_layer("copy_gate").set_weights([np.eye(3)[:, 1:], np.zeros(2)])
+    out = np.asarray(head([probs, gates, lookback]))
+    np.testing.assert_allclose(out.sum(-1), 1.0, rtol=1e-6)
+    assert out[0, 0].argmax() == 2 and out[0, 0, 2] > 0.99            # copies what sounded a bar ago
+    # step 1: the gate's whole copy weight sat on 2 bars back, which is not there: half the model, half 1 bar back
+    np.testing.assert_allclose(out[0, 1], 0.5 * probs[0, 1] + 0.5 * np.eye(v)[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out[0, 2], probs[0, 2], rtol=1e-5)     # nothing to copy: the model's own
+
+
+def test_the_copy_arm_trains_generates_and_its_stateful_twin_agrees(embedded, tmp_path):
+    s = tunes.Settings(arm="copy", units=16, epochs=1, batch_tunes=16)
+    data = tunes.prepare(embedded.songs[:40], s=s)
+    model = tunes.train(data, s, tmp_path, verbose=0).model
+    assert {"own_gate", "copy_gate", "copy_weights"} <= {layer.name for layer in model.layers}
+    vocab, tune = data.vocab, max(data.test, key=lambda t: len(t.symbols))
+    x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK["copy"], pad_to=1)
+    whole = np.asarray(model(x.as_dict("copy"), training=False))[0]
+    g = tunes.Generator(model, vocab)
+    states = {name: np.zeros((1, g.units), np.float32) for name in g.states}
+    for i in range(3 * tune.bar):  # past the first bars, where lookback symbols are there to copy
+        step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup], (1, 2, 4, 8),
+                                   len(vocab), vocab.id("/")).as_dict("copy")
+        p, *after = g._call({**step, **states})
+        states = dict(zip(g.states, after))
+        np.testing.assert_allclose(np.asarray(p)[0, 0], whole[i], rtol=1e-4, atol=1e-5)
+    out = g.generate(3, meters=["6/8"] * 3, modes=["minor"] * 3, pickups=[0] * 3, seed=0, max_steps=64)
+    assert out == g.generate(3, meters=["6/8"] * 3, modes=["minor"] * 3, pickups=[0] * 3, seed=0, max_steps=64)
+    assert all(out)
+
+
 def test_training_resumes_where_it_stopped(embedded, tmp_path):
     s = tunes.Settings(arm="position", units=16, epochs=1, batch_tunes=16)
     data = tunes.prepare(embedded.songs[:40], s=s)

@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
                        "the same split, or the Tables 2-3 DCGAN / WGAN-GP on 64-step windows. Resumes from "
                        "OUT/checkpoint/ after an interruption.")
     t.add_argument("--model", choices=["lstm", "tunes", "gan", "gan-improved"], default="lstm")
-    t.add_argument("--arm", default=None, help="tunes: which inputs, plain|position|lookback|phrase|attention "
+    t.add_argument("--arm", default=None, help="tunes: which inputs, plain|position|lookback|phrase|copy|attention "
                    "(07's ablation; default the profile's, lookback)")
     t.add_argument("--units", type=int, default=None, help="tunes: LSTM width (the attention arm: twice its width)")
     t.add_argument("--variant", default=None, help="gan: dcgan (default) or wgan-gp; gan-improved: seqgan "

@@ -8,6 +8,10 @@ It reads a tune step by step (16th notes, the thesis's symbols) and predicts the
   * `lookback`   also what sounded one and two bars earlier at that point of the bar, and whether the last step
                  repeated the step a bar (two bars) before it (Magenta's lookback RNN);
   * `phrase`     lookback 1, 2, 4 and 8 bars: where a folk tune brings its phrases back;
+  * `copy`       the phrase arm's inputs, and its output may copy: the next symbol's probabilities are a mixture,
+                 weighed at every step by the network, of its own prediction and of the symbols that sounded
+                 1, 2, 4 and 8 bars earlier (a pointer-generator's copy gate over the lookback symbols), so that
+                 "play what was played a bar ago" is one sure choice and not sixteen;
   * `attention`  the position inputs into a small causal Transformer decoder that sees the whole tune so far
                  (Music Transformer's idea, with absolute positions instead of its relative attention).
 The recurrent arms are two LSTM layers of Table 1's width. Only `keras.layers` and `keras.ops`: any backend.
@@ -99,7 +103,35 @@ def build(vocab_size: int, s: Settings = Settings()) -> keras.Model:
             x = layers.LSTM(s.units, return_sequences=True, name=f"lstm_{i + 1}")(x)
             x = layers.Dropout(s.dropout, name=f"dropout_{i + 1}")(x)
     out = layers.Dense(vocab_size, activation="softmax", dtype="float32", name="next_symbol")(x)
+    if s.arm == "copy":
+        out = copy_head(out, x, inputs["lookback"], vocab_size, k)
     return keras.Model(inputs, out, name=f"tunes_{s.arm}")
+
+
+def copy_head(probs, x, lookback, vocab_size: int, k: int, make=None):
+    """The copy arm's output: g_0 · probs + Σ_j g_j · one-hot(the symbol j bars back), g the softmax of gate logits
+    that the network computes from its last layer `x`, over its own prediction and the lookback symbols there are
+    (one before the tune's start, id V, gets no weight). Built of Keras's own layers only (the one-hots and sums are
+    frozen layers whose values their initializers give), so that a saved model loads in plain Keras too.
+    `make(name, layer)` may swap a weighted layer for another of its name (the one-step twin's copies)."""
+    make = make or (lambda name, layer: layer)
+    frozen = {"trainable": False, "dtype": "float32"}
+    onehot = make("copy_onehot", layers.Embedding(vocab_size + 1, vocab_size, embeddings_initializer="identity",
+                                                  name="copy_onehot", **frozen))(lookback)   # (B, T, K, V)
+    missing = make("copy_missing", layers.Dense(1, kernel_initializer=keras.initializers.Constant(1e9),
+                                                bias_initializer=keras.initializers.Constant(-1e9),
+                                                name="copy_missing", **frozen))(onehot)    # 0, or -1e9 if none
+    own = make("own_gate", layers.Dense(1, dtype="float32", name="own_gate"))(x)
+    back = make("copy_gate", layers.Dense(k, dtype="float32", name="copy_gate"))(x)
+    back = layers.Add(name="copy_logits")([back, layers.Reshape((-1, k), name="copy_missing_k")(missing)])
+    weights = layers.Softmax(name="copy_weights")(layers.Concatenate(name="gate_logits")([own, back]))
+    sources = layers.Concatenate(axis=2, name="copy_sources")(
+        [layers.Reshape((-1, 1, vocab_size), name="own_prediction")(probs), onehot])   # (B, T, K + 1, V)
+    weighted = layers.Multiply(name="copy_weighted")(
+        [layers.Reshape((-1, k + 1, 1), name="copy_weights_each")(weights), sources])
+    summed = make("copy_sum", layers.Dense(1, use_bias=False, kernel_initializer="ones", name="copy_sum", **frozen))(
+        layers.Permute((1, 3, 2), name="copy_by_symbol")(weighted))              # (B, T, V, 1)
+    return layers.Reshape((-1, vocab_size), name="next_symbol_mixed")(summed)
 
 
 @keras.saving.register_keras_serializable(package="thesis_lib")
@@ -424,7 +456,11 @@ def _step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
     for i, name in enumerate(lstms, start=1):
         x, h, c = twin(name, return_state=True)(x, initial_state=[states[f"h{i}"], states[f"c{i}"]])
         outs += [h, c]
-    step = keras.Model({**inputs, **states}, [twin("next_symbol")(x), *outs], name=f"{model.name}_step")
+    p = twin("next_symbol")(x)
+    if arm_of(model) == "copy":
+        p = copy_head(p, x, inputs["lookback"], model.output_shape[-1], inputs["lookback"].shape[-1],
+                      make=lambda name, layer: twin(name))
+    step = keras.Model({**inputs, **states}, [p, *outs], name=f"{model.name}_step")
     for name, copy in copies.items():
         copy.set_weights(model.get_layer(name).get_weights())
     return step, units, names

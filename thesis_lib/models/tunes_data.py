@@ -29,7 +29,8 @@ FOLDED = {"2/2": "4/4", "4/8": "2/4"}  # the same bars (16, 8 sixteenths): 2/2 b
 MODES = ("major", "minor")
 MAX_BAR = 24                 # 16ths in the longest bar (6/4, 3/2)
 BAR_BITS = 3                 # the bar number's lowest bits (bars 1-8 of a phrase), plus a flag for the pickup bar
-LOOKBACK = {"plain": (), "position": (), "lookback": (1, 2), "phrase": (1, 2, 4, 8), "attention": ()}
+LOOKBACK = {"plain": (), "position": (), "lookback": (1, 2), "phrase": (1, 2, 4, 8), "copy": (1, 2, 4, 8),
+            "attention": ()}
 ARMS = tuple(LOOKBACK)
 
 
