@@ -35,7 +35,8 @@ def add_parser(sub) -> None:
     t.add_argument("--keep", choices=["last", "best"], default="last",
                    help="ship the last epoch, or the best: the LSTM's lowest held-out loss, the GAN's least "
                    "collapsed generator (early stopping; the run and its history go on)")
-    t.add_argument("--dropout", type=float, default=None, help="lstm and tunes: override the profile's dropout (0.3)")
+    t.add_argument("--dropout", type=float, default=None,
+                   help="lstm and tunes: override the profile's dropout (0.3 and 0.5)")
     t.add_argument("--stride", type=int, default=None,
                    help="LSTM every-step only: a window every STRIDE steps (the profile's 16)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
