@@ -75,7 +75,7 @@ def test_octaves_and_lengths_are_written_as_abc_writes_them():
 def test_generated_tunes_round_trip(embedded, tmp_path):
     """50 tunes of a small model trained briefly (the shipped tune model's in another test), read back."""
     from thesis_lib import sources
-    from thesis_lib.models import shipped, tunes
+    from thesis_lib.models import shipped, tunes, tunes_generate
 
     if shipped.available("tunes"):
         batch = sources.melodies("tunes", 50, seed=7, max_steps=192)
@@ -84,7 +84,7 @@ def test_generated_tunes_round_trip(embedded, tmp_path):
         s = tunes.Settings(arm="lookback", units=16, epochs=1, batch_tunes=16)
         data = tunes.prepare(embedded.songs[:40], s=s)
         result = tunes.train(data, s, tmp_path / "m", verbose=0)
-        g = tunes.Generator(result.model, data.vocab)
+        g = tunes_generate.Generator(result.model, data.vocab)
         meters = ["2/4", "3/4", "4/4", "6/8", "6/4"] * 10
         out = g.generate(50, meters=meters, modes=["major", "minor"] * 25, pickups=[k % 4 for k in range(50)],
                          max_steps=96, seed=7)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from thesis_lib.data.encoding import Vocabulary, bar_steps
-from thesis_lib.models import tunes, tunes_data
+from thesis_lib.models import tunes, tunes_data, tunes_generate
 from thesis_lib.models.tunes_data import Tune
 
 CLI = [sys.executable, "-m", "thesis_lib.cli"]
@@ -73,7 +73,7 @@ def tiny(embedded, tmp_path_factory):
 def test_a_tiny_model_takes_a_meter_and_a_mode_and_writes_tunes_barred_in_them(tiny):
     from thesis_lib.data.melody import Melody
 
-    g = tunes.Generator(tiny["model"], tiny["data"].vocab)
+    g = tunes_generate.Generator(tiny["model"], tiny["data"].vocab)
     out = g.generate(6, meters=["3/4"] * 6, modes=["minor"] * 3 + ["major"] * 3, pickups=[4] * 6, max_steps=80,
                      seed=3)
     assert len(out) == 6 and all(o for o in out)
@@ -88,12 +88,12 @@ def test_a_tiny_model_takes_a_meter_and_a_mode_and_writes_tunes_barred_in_them(t
 def test_the_batch_shrinks_as_tunes_end_and_no_tune_changes(tiny, monkeypatch):
     """Computing only the tunes still being written (the batch halving as they end) gives the very tunes that
     computing all of them to the last step gives: states and draws follow each tune."""
-    g = tunes.Generator(tiny["model"], tiny["data"].vocab)
+    g = tunes_generate.Generator(tiny["model"], tiny["data"].vocab)
     ask = dict(meters=["3/4", "2/4", "6/8", "4/4"] * 6, modes=["minor", "major"] * 12, pickups=[0, 4] * 12,
                max_steps=160, seed=5, temperature=1.5)
-    monkeypatch.setattr(tunes, "MIN_BATCH", 1)
+    monkeypatch.setattr(tunes_generate, "MIN_BATCH", 1)
     shrinking = g.generate(24, **ask)
-    monkeypatch.setattr(tunes, "MIN_BATCH", 4096)          # never shrinks: every row to the last step
+    monkeypatch.setattr(tunes_generate, "MIN_BATCH", 4096)          # never shrinks: every row to the last step
     whole = g.generate(24, **ask)
     assert len({len(t) for t in whole}) > 3, "the tunes should end at different steps for this to test anything"
     assert shrinking == whole
@@ -138,7 +138,7 @@ def test_the_stateful_generator_gives_the_whole_network_s_probabilities(tiny):
     tune = tiny["data"].test[0]
     x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK["lookback"], pad_to=1)
     whole = np.asarray(model(x.as_dict("lookback"), training=False))[0]
-    g = tunes.Generator(model, vocab)
+    g = tunes_generate.Generator(model, vocab)
     states = {name: np.zeros((1, g.units), np.float32) for name in g.states}
     for i in range(12):
         step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup], (1, 2), len(vocab),
@@ -177,7 +177,7 @@ def test_the_copy_arm_trains_generates_and_its_stateful_twin_agrees(embedded, tm
     vocab, tune = data.vocab, max(data.test, key=lambda t: len(t.symbols))
     x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK["copy"], pad_to=1)
     whole = np.asarray(model(x.as_dict("copy"), training=False))[0]
-    g = tunes.Generator(model, vocab)
+    g = tunes_generate.Generator(model, vocab)
     states = {name: np.zeros((1, g.units), np.float32) for name in g.states}
     for i in range(3 * tune.bar):  # past the first bars, where lookback symbols are there to copy
         step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup], (1, 2, 4, 8),

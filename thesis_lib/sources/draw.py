@@ -69,7 +69,7 @@ def _generator(source: str, weights: str | None):
     """The batched generator of the LSTM or the tune model, made once per process: its one-step twin and its
     compiled call are built (and traced, per batch shape) once, not at every draw."""
     if source == "tunes":
-        from ..models.tunes import Generator
+        from ..models.tunes_generate import Generator
     else:
         from ..models.lstm import Generator
     net, vocab, _ = _model(source, weights)

@@ -1,0 +1,145 @@
+"""The whole-tune model's batched generation (07_tunes; the network and its training: `tunes`): whole tunes, each
+in its own meter, mode and pickup, ending where the model writes `/`.
+
+Order of use: `Generator(model, vocab).generate(n, meters=…, modes=…, pickups=…)`; `sources.melodies("tunes", …)`
+and `generate --model tunes` call it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..core.backend import keras, layers
+from ..core.config import DELIMITER
+from ..data.encoding import Vocabulary
+from .tunes import arm_of, copy_head
+from .tunes_data import LOOKBACK, PAD_TO, features, trim_silence
+
+
+class Generator:
+    """Batched generation of whole tunes, each in its own meter, mode and pickup. The recurrent arms carry their
+    LSTM states (a one-step twin of the network, sharing its weights); the attention arm reads the whole tune so
+    far at every step. Features come from `tunes_data.features`, as in training."""
+
+    def __init__(self, model: keras.Model, vocab: Vocabulary):
+        from ..core.backend import compiled
+
+        self.model, self.vocab, self.arm = model, vocab, arm_of(model)
+        if len(vocab) != model.output_shape[-1]:
+            raise ValueError(f"the model has {model.output_shape[-1]} output symbols but the vocabulary {len(vocab)}")
+        self.lookback = LOOKBACK[self.arm]
+        self.recurrent = self.arm != "attention"
+        if self.recurrent:
+            self.step, self.units, self.states = step_model(model)
+            self._call = compiled(self.step)
+        else:
+            self._call = compiled(model)
+
+    def generate(self, n: int, *, meters: Sequence[str], modes: Sequence[str], pickups: Sequence[int],
+                 temperature: float = 1.0, primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0
+                 ) -> list[list[str]]:
+        """n tunes (primer + new symbols, no `/`), tune k in meters[k], modes[k] with pickups[k]; each ends where
+        the model writes `/`, or after `max_steps` new symbols. Without a primer the first symbol is a note or a
+        rest. A bar of silence before the end (the model rests, then stops) is cut: `tunes_data.trim_silence`.
+
+        Only the tunes still being written are computed, in a batch of the next power of two rows (at least
+        `MIN_BATCH`; a few shapes, each compiled once), padded with copies: as tunes end, the batch shrinks. The random
+        draws are made for the whole batch at every step, so a tune is the same whichever others have ended."""
+        from ..core.sampling import must_start, sample
+        from ..data.encoding import start_banned
+
+        rng = np.random.default_rng(seed)
+        end = self.vocab.id(DELIMITER)
+        start = list(self.vocab.encode(primer))
+        total = len(start) + max_steps
+        history = np.full((n, -(-(total + 1) // PAD_TO) * PAD_TO), end, np.int32)  # room for the padded steps
+        history[:, :len(start)] = start
+        meters, modes, pickups = np.asarray(meters), np.asarray(modes), np.asarray(pickups)
+        alive = np.arange(n)                 # the tunes still being written
+        rows = np.concatenate([alive, np.zeros(_width(n) - n, int)])  # the batch computed: `alive`, padded
+        states = ({name: np.zeros((len(rows), self.units), np.float32) for name in self.states} if self.recurrent
+                  else None)
+        banned = start_banned(self.vocab)
+        with self._call.fixed():
+            for i in range(total):
+                # the attention arm reads the whole tune so far, padded to a multiple of 64 steps (a handful of
+                # shapes to compile; what follows step i cannot reach it through the causal mask)
+                steps = np.array([i]) if self.recurrent else np.arange(-(-(i + 1) // PAD_TO) * PAD_TO)
+                x = features(history[rows], steps, meters[rows], modes[rows], pickups[rows], self.lookback,
+                             len(self.vocab), end).as_dict(self.arm)
+                if self.recurrent:
+                    p, *after = self._call({**x, **states})
+                    states = dict(zip(self.states, after))
+                    p = p[:len(alive), 0]
+                else:
+                    p = self._call(x)[:len(alive), i]
+                if i < len(start):
+                    continue                     # the primer is given, its states are fed
+                if i == len(start):
+                    p = must_start(p, banned, primer)
+                nxt = sample(p, temperature, rng, rows=alive, batch=n).astype(np.int32)
+                history[alive, i] = nxt
+                going = nxt != end
+                if going.all():
+                    continue
+                alive = alive[going]
+                if not len(alive):
+                    break
+                width = min(_width(len(alive)), len(rows))
+                rows = np.concatenate([alive, np.repeat(alive[:1], width - len(alive))])
+                if self.recurrent:
+                    states = {k: np.concatenate([v[:len(going)][going], v[:width - len(alive)]])
+                              for k, v in states.items()}
+        out = []
+        for row, meter, pickup in zip(history, meters, pickups):
+            symbols = self.vocab.decode(row[:total])
+            symbols = symbols[:symbols.index(DELIMITER)] if DELIMITER in symbols else symbols
+            out.append(trim_silence(symbols, str(meter), int(pickup), keep=len(start)))
+        return out
+
+
+MIN_BATCH = 16
+
+
+def _width(k: int) -> int:
+    """The rows computed for k tunes still being written: the next power of two, at least MIN_BATCH."""
+    return max(MIN_BATCH, 1 << (k - 1).bit_length())
+
+
+def step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
+    """A one-step twin of a recurrent arm: {its inputs at one step, h1, c1, h2, c2, …} → [p, h1', c1', …], built
+    from copies of its layers (the LSTMs returning their states) with its weights; with its width and the names
+    of the states in the order it returns them."""
+    lstms = sorted(l.name for l in model.layers if l.name.startswith("lstm_"))
+    units = model.get_layer(lstms[0]).units
+    inputs = {t.name: keras.Input((1, *t.shape[2:]), dtype=t.dtype, name=t.name) for t in model.inputs}
+    names = [f"{c}{i}" for i in range(1, len(lstms) + 1) for c in "hc"]
+    states = {name: keras.Input((units,), name=name) for name in names}
+    copies = {}
+
+    def twin(name, **kw):
+        src = model.get_layer(name)
+        copies[name] = src.__class__.from_config({**src.get_config(), **kw})
+        return copies[name]
+
+    parts = [twin("symbol")(inputs["previous"]), inputs["style"]]
+    if "position" in inputs:
+        parts += [inputs["position"], inputs["bars"]]
+    if "lookback" in inputs:
+        back = twin("lookback_symbol")(inputs["lookback"])
+        parts += [layers.Reshape((1, back.shape[2] * back.shape[3]), name="lookback_symbols")(back), inputs["repeats"]]
+    x = layers.Concatenate(name="inputs")(parts)
+    outs = []
+    for i, name in enumerate(lstms, start=1):
+        x, h, c = twin(name, return_state=True)(x, initial_state=[states[f"h{i}"], states[f"c{i}"]])
+        outs += [h, c]
+    p = twin("next_symbol")(x)
+    if arm_of(model) == "copy":
+        p = copy_head(p, x, inputs["lookback"], model.output_shape[-1], inputs["lookback"].shape[-1],
+                      make=lambda name, layer: twin(name))
+    step = keras.Model({**inputs, **states}, [p, *outs], name=f"{model.name}_step")
+    for name, copy in copies.items():
+        copy.set_weights(model.get_layer(name).get_weights())
+    return step, units, names
