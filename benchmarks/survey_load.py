@@ -240,6 +240,7 @@ def main() -> None:
                       server_ms_max=max(server_ms))
     print(f"{args.participants} participants at once on the {args.engine} page, {answers} melodies each; "
           f"{args.visits} visits in all")
+
     def line(label: str, prefix: str, after: str = "", indent: str = "  ") -> None:
         print(f"{indent}{label + ':':<19}median {report[prefix + '_median']:.2f} s, max {report[prefix + '_max']:.2f} s"
               f"{after}")

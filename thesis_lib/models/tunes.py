@@ -105,28 +105,26 @@ def build(vocab_size: int, s: Settings = Settings()) -> keras.Model:
     return keras.Model(inputs, out, name=f"tunes_{s.arm}")
 
 
-def copy_head(probs, x, lookback, vocab_size: int, k: int, make=None):
+def copy_head(probs, x, lookback, vocab_size: int, k: int):
     """The copy arm's output: g_0 · probs + Σ_j g_j · one-hot(the symbol j bars back), g the softmax of gate logits
     that the network computes from its last layer `x`, over its own prediction and the lookback symbols there are
     (one before the tune's start, id V, gets no weight). Built of Keras's own layers only (the one-hots and sums are
-    frozen layers whose values their initializers give), so that a saved model loads in plain Keras too.
-    `make(name, layer)` may swap a weighted layer for another of its name (the one-step twin's copies)."""
-    make = make or (lambda name, layer: layer)
+    frozen layers whose values their initializers give), so that a saved model loads in plain Keras too."""
     frozen = {"trainable": False, "dtype": "float32"}
-    onehot = make("copy_onehot", layers.Embedding(vocab_size + 1, vocab_size, embeddings_initializer="identity",
-                                                  name="copy_onehot", **frozen))(lookback)   # (B, T, K, V)
-    missing = make("copy_missing", layers.Dense(1, kernel_initializer=keras.initializers.Constant(1e9),
-                                                bias_initializer=keras.initializers.Constant(-1e9),
-                                                name="copy_missing", **frozen))(onehot)    # 0, or -1e9 if none
-    own = make("own_gate", layers.Dense(1, dtype="float32", name="own_gate"))(x)
-    back = make("copy_gate", layers.Dense(k, dtype="float32", name="copy_gate"))(x)
+    onehot = layers.Embedding(vocab_size + 1, vocab_size, embeddings_initializer="identity", name="copy_onehot",
+                              **frozen)(lookback)                                   # (B, T, K, V)
+    missing = layers.Dense(1, kernel_initializer=keras.initializers.Constant(1e9),
+                           bias_initializer=keras.initializers.Constant(-1e9), name="copy_missing",
+                           **frozen)(onehot)                                        # 0, or -1e9 if none
+    own = layers.Dense(1, dtype="float32", name="own_gate")(x)
+    back = layers.Dense(k, dtype="float32", name="copy_gate")(x)
     back = layers.Add(name="copy_logits")([back, layers.Reshape((-1, k), name="copy_missing_k")(missing)])
     weights = layers.Softmax(name="copy_weights")(layers.Concatenate(name="gate_logits")([own, back]))
     sources = layers.Concatenate(axis=2, name="copy_sources")(
         [layers.Reshape((-1, 1, vocab_size), name="own_prediction")(probs), onehot])   # (B, T, K + 1, V)
     weighted = layers.Multiply(name="copy_weighted")(
         [layers.Reshape((-1, k + 1, 1), name="copy_weights_each")(weights), sources])
-    summed = make("copy_sum", layers.Dense(1, use_bias=False, kernel_initializer="ones", name="copy_sum", **frozen))(
+    summed = layers.Dense(1, use_bias=False, kernel_initializer="ones", name="copy_sum", **frozen)(
         layers.Permute((1, 3, 2), name="copy_by_symbol")(weighted))              # (B, T, V, 1)
     return layers.Reshape((-1, vocab_size), name="next_symbol_mixed")(summed)
 

@@ -110,19 +110,17 @@ def _width(k: int) -> int:
 
 def step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
     """A one-step twin of a recurrent arm: {its inputs at one step, h1, c1, h2, c2, …} → [p, h1', c1', …], built
-    from copies of its layers (the LSTMs returning their states) with its weights; with its width and the names
-    of the states in the order it returns them."""
+    from copies of its layers (the LSTMs returning their states) and given the weights of the layers of the same
+    names; with its width and the names of the states in the order it returns them."""
     lstms = sorted(l.name for l in model.layers if l.name.startswith("lstm_"))
     units = model.get_layer(lstms[0]).units
     inputs = {t.name: keras.Input((1, *t.shape[2:]), dtype=t.dtype, name=t.name) for t in model.inputs}
     names = [f"{c}{i}" for i in range(1, len(lstms) + 1) for c in "hc"]
     states = {name: keras.Input((units,), name=name) for name in names}
-    copies = {}
 
     def twin(name, **kw):
         src = model.get_layer(name)
-        copies[name] = src.__class__.from_config({**src.get_config(), **kw})
-        return copies[name]
+        return src.__class__.from_config({**src.get_config(), **kw})
 
     parts = [twin("symbol")(inputs["previous"]), inputs["style"]]
     if "position" in inputs:
@@ -137,9 +135,9 @@ def step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
         outs += [h, c]
     p = twin("next_symbol")(x)
     if arm_of(model) == "copy":
-        p = copy_head(p, x, inputs["lookback"], model.output_shape[-1], inputs["lookback"].shape[-1],
-                      make=lambda name, layer: twin(name))
+        p = copy_head(p, x, inputs["lookback"], model.output_shape[-1], inputs["lookback"].shape[-1])
     step = keras.Model({**inputs, **states}, [p, *outs], name=f"{model.name}_step")
-    for name, copy in copies.items():
-        copy.set_weights(model.get_layer(name).get_weights())
+    for layer in step.layers:
+        if layer.weights:
+            layer.set_weights(model.get_layer(layer.name).get_weights())
     return step, units, names
