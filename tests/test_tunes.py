@@ -169,19 +169,21 @@ def test_the_copy_arm_s_output_mixes_its_prediction_with_the_symbols_of_earlier_
     np.testing.assert_allclose(out[0, 2], probs[0, 2], rtol=1e-5)     # nothing to copy: the model's own
 
 
-def test_the_copy_arm_trains_generates_and_its_stateful_twin_agrees(embedded, tmp_path):
-    s = tunes.Settings(arm="copy", units=16, epochs=1, batch_tunes=16)
+@pytest.mark.parametrize(("arm", "style_out"), [("copy", False), ("copy8", True)])
+def test_the_copy_arms_train_generate_and_their_stateful_twins_agree(arm, style_out, embedded, tmp_path):
+    s = tunes.Settings(arm=arm, units=16, epochs=1, batch_tunes=16, style_out=style_out)
     data = tunes.prepare(embedded.songs[:40], s=s)
     model = tunes.train(data, s, tmp_path, verbose=0).model
     assert {"own_gate", "copy_gate", "copy_weights"} <= {layer.name for layer in model.layers}
+    assert ("with_style" in {layer.name for layer in model.layers}) == style_out
     vocab, tune = data.vocab, max(data.test, key=lambda t: len(t.symbols))
-    x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK["copy"], pad_to=1)
-    whole = np.asarray(model(x.as_dict("copy"), training=False))[0]
+    x, y, _ = tunes_data.batch_arrays([tune], vocab, tunes_data.LOOKBACK[arm], pad_to=1)
+    whole = np.asarray(model(x.as_dict(arm), training=False))[0]
     g = tunes_generate.Generator(model, vocab)
     states = {name: np.zeros((1, g.units), np.float32) for name in g.states}
     for i in range(3 * tune.bar):  # past the first bars, where lookback symbols are there to copy
-        step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup], (1, 2, 4, 8),
-                                   len(vocab), vocab.id("/")).as_dict("copy")
+        step = tunes_data.features(y, np.array([i]), [tune.meter], [tune.mode], [tune.pickup],
+                                   tunes_data.LOOKBACK[arm], len(vocab), vocab.id("/")).as_dict(arm)
         p, *after = g._call({**step, **states})
         states = dict(zip(g.states, after))
         np.testing.assert_allclose(np.asarray(p)[0, 0], whole[i], rtol=1e-4, atol=1e-5)
@@ -255,3 +257,9 @@ def test_the_shipped_model_writes_minor_6_8_tunes_barred_as_written_that_end_by_
         bars = [m.duration.quarterLength for m in part.getElementsByClass("Measure")]
         assert len(bars) >= 4 and all(b == 3.0 for b in bars[1:-1]), bars  # 6/8: three quarters a bar
         assert 0 < bars[0] <= 3.0 and 0 < bars[-1] <= 3.0
+
+
+def test_the_default_settings_are_the_full_profiles_recipe():
+    from thesis_lib.core.config import PROFILES
+
+    assert tunes.Settings() == tunes.Settings.of(PROFILES["full"])

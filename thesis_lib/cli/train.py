@@ -17,8 +17,8 @@ def add_parser(sub) -> None:
                        "the same split, or the Tables 2-3 DCGAN / WGAN-GP on 64-step windows. Resumes from "
                        "OUT/checkpoint/ after an interruption.")
     t.add_argument("--model", choices=["lstm", "tunes", "gan", "gan-improved"], default="lstm")
-    t.add_argument("--arm", default=None, help="tunes: which inputs, plain|position|lookback|phrase|copy|attention "
-                   "(07's ablation; default the profile's, lookback)")
+    t.add_argument("--arm", default=None, help="tunes: which inputs, plain|position|lookback|phrase|copy|copy8|attention "
+                   "(07's ablation; default the profile's, copy)")
     t.add_argument("--units", type=int, default=None, help="tunes: LSTM width (the attention arm: twice its width)")
     t.add_argument("--variant", default=None, help="gan: dcgan (default) or wgan-gp; gan-improved: seqgan "
                    "(default), wgan-1d, wgan-1d-st or dcgan-fm (05's ablation)")
@@ -37,6 +37,8 @@ def add_parser(sub) -> None:
                    "collapsed generator (early stopping; the run and its history go on)")
     t.add_argument("--dropout", type=float, default=None,
                    help="lstm and tunes: override the profile's dropout (0.3 and 0.5)")
+    t.add_argument("--style-out", action=argparse.BooleanOptionalAction, default=None,
+                   help="tunes: give the meter and mode to the output layer too (default: the profile's)")
     t.add_argument("--stride", type=int, default=None,
                    help="LSTM every-step only: a window every STRIDE steps (the profile's 16)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
@@ -178,7 +180,7 @@ def _train_tunes(args, profile, songs, out: Path, budget: float | None, common: 
     if args.arm is not None and args.arm not in tunes_data.ARMS:
         raise UsageError(f"--arm {args.arm}: choose one of {', '.join(tunes_data.ARMS)}")
     settings = tunes.Settings.of(profile, arm=args.arm, units=args.units, epochs=args.epochs,
-                                 dropout=args.dropout)
+                                 dropout=args.dropout, style_out=args.style_out)
     data = tunes.prepare(songs, args.val_fraction, args.seed, settings)
     print(f"thesis-music train: {data.summary()}", file=sys.stderr)
     result = tunes.train(data, settings, out, seed=args.seed, max_seconds=budget, restart=args.restart)

@@ -12,9 +12,12 @@ It reads a tune step by step (16th notes, the thesis's symbols) and predicts the
                  weighed at every step by the network, of its own prediction and of the symbols that sounded
                  1, 2, 4 and 8 bars earlier (a pointer-generator's copy gate over the lookback symbols), so that
                  "play what was played a bar ago" is one sure choice and not sixteen;
+  * `copy8`      the copy arm looking back, and copying, every bar from 1 to 8 back: of the training ballads'
+                 16-step chunks that come back 64 to 256 steps later, 32% do so only 3, 5, 6 or 7 bars later;
   * `attention`  the position inputs into a small causal Transformer decoder that sees the whole tune so far
                  (Music Transformer's idea, with absolute positions instead of its relative attention).
-The recurrent arms are two LSTM layers of Table 1's width. Only `keras.layers` and `keras.ops`: any backend.
+The recurrent arms are two LSTM layers of Table 1's width; with `style_out` the meter and mode also go straight to
+the output layer and the copy gates. Only `keras.layers` and `keras.ops`: any backend.
 
 Order of use: `prepare` (the split, the tunes, the vocabulary), `train`, `score` (held-out NLL per step with the
 ends, pitch bits per note), then `tunes_generate.Generator(model, vocab).generate(n, meters=…, modes=…,
@@ -38,6 +41,7 @@ from ..data.encoding import Vocabulary
 from .checkpoint import EpochCheckpoint, TimeBudget, resume, save_model_atomic
 from .tunes_data import (
     BAR_BITS,
+    COPYING,
     LOOKBACK,
     MAX_BAR,
     METERS,
@@ -53,17 +57,19 @@ MAX_LENGTH = 1024     # the attention arm's learned step positions (the longest 
 
 @dataclass(frozen=True)
 class Settings:
-    """The model's sizes and its training recipe (the defaults are what ships; `train --model tunes` flags)."""
+    """The model's sizes and its training recipe: the defaults are the full profile's (`core.config`), the recipe of
+    the shipped weights; `Settings.of` reads a profile, `train --model tunes` flags override it."""
 
-    arm: str = "lookback"
+    arm: str = "copy"
     units: int = 256            # Table 1's LSTM width; the attention arm's model width is units // 2
     layers: int = 2
-    dropout: float = 0.3
+    dropout: float = 0.5        # the ablation's arms: 0.3
+    style_out: bool = False     # the meter and mode also given to the output layer (and the copy gates)
     embedding: int = 48         # the previous symbol's embedding; each lookback symbol gets half of it
     heads: int = 4
     learning_rate: float = 2e-3
     batch_tunes: int = 8
-    epochs: int = 200
+    epochs: int = 24
     validation_share: float = 0.1   # of the training songs, held back to pick the epoch (the test songs stay unseen)
 
     @classmethod
@@ -71,7 +77,7 @@ class Settings:
         """The settings a profile (`core.config.Profile`) gives, with any field overridden by keyword."""
         base = cls(arm=profile.tunes_arm, units=profile.tunes_units, layers=profile.tunes_layers,
                    dropout=profile.tunes_dropout, learning_rate=profile.tunes_learning_rate,
-                   batch_tunes=profile.tunes_batch, epochs=profile.tunes_epochs)
+                   batch_tunes=profile.tunes_batch, epochs=profile.tunes_epochs, style_out=profile.tunes_style_out)
         return dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
 
 
@@ -99,8 +105,10 @@ def build(vocab_size: int, s: Settings = Settings()) -> keras.Model:
         for i in range(s.layers):
             x = layers.LSTM(s.units, return_sequences=True, name=f"lstm_{i + 1}")(x)
             x = layers.Dropout(s.dropout, name=f"dropout_{i + 1}")(x)
+    if s.style_out:  # the meter and mode straight to the output too, past the LSTMs and their dropout
+        x = layers.Concatenate(name="with_style")([x, inputs["style"]])
     out = layers.Dense(vocab_size, activation="softmax", dtype="float32", name="next_symbol")(x)
-    if s.arm == "copy":
+    if s.arm in COPYING:
         out = copy_head(out, x, inputs["lookback"], vocab_size, k)
     return keras.Model(inputs, out, name=f"tunes_{s.arm}")
 

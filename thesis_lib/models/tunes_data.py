@@ -30,8 +30,9 @@ MODES = ("major", "minor")
 MAX_BAR = 24                 # 16ths in the longest bar (6/4, 3/2)
 BAR_BITS = 3                 # the bar number's lowest bits (bars 1-8 of a phrase), plus a flag for the pickup bar
 LOOKBACK = {"plain": (), "position": (), "lookback": (1, 2), "phrase": (1, 2, 4, 8), "copy": (1, 2, 4, 8),
-            "attention": ()}
+            "copy8": (1, 2, 3, 4, 5, 6, 7, 8), "attention": ()}
 ARMS = tuple(LOOKBACK)
+COPYING = ("copy", "copy8")  # the arms whose output may copy a lookback symbol (`tunes.copy_head`)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..core.backend import keras, layers
 from ..core.config import DELIMITER
 from ..data.encoding import Vocabulary
 from .tunes import arm_of, copy_head
-from .tunes_data import LOOKBACK, PAD_TO, features, trim_silence
+from .tunes_data import COPYING, LOOKBACK, PAD_TO, features, trim_silence
 
 
 class Generator:
@@ -133,8 +133,10 @@ def step_model(model: keras.Model) -> tuple[keras.Model, int, list[str]]:
     for i, name in enumerate(lstms, start=1):
         x, h, c = twin(name, return_state=True)(x, initial_state=[states[f"h{i}"], states[f"c{i}"]])
         outs += [h, c]
+    if "with_style" in {layer.name for layer in model.layers}:
+        x = layers.Concatenate(name="with_style")([x, inputs["style"]])
     p = twin("next_symbol")(x)
-    if arm_of(model) == "copy":
+    if arm_of(model) in COPYING:
         p = copy_head(p, x, inputs["lookback"], model.output_shape[-1], inputs["lookback"].shape[-1])
     step = keras.Model({**inputs, **states}, [p, *outs], name=f"{model.name}_step")
     for layer in step.layers:
