@@ -7,8 +7,9 @@ and the shipped LSTM, scored the same way, are the rows to compare with. A finis
 
 Arms (models/tunes.py): plain (meter and mode only), position (+ bar position and bar number), lookback
 (+ what sounded one and two bars earlier, Magenta's lookback RNN), phrase (lookback 1, 2, 4, 8 bars), copy (the
-phrase arm, its output a mixture of its prediction and the lookback symbols), attention
-(a causal Transformer decoder over the position inputs).
+phrase arm, its output a mixture of its prediction and the lookback symbols), copy8 (the copy arm looking back,
+and copying, every bar from 1 to 8 back), attention (a causal Transformer decoder over the position inputs). Every
+arm trains with dropout 0.3 and no style at the output, whatever the profile ships.
 
 Run: KERAS_BACKEND=jax .venv/bin/python benchmarks/tunes_ablation.py [--epochs 30]
      [--out outputs/benchmarks/tunes_ablation] [--only lookback,phrase] [--ship]
@@ -22,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ARMS = ("plain", "position", "lookback", "phrase", "copy", "attention")
+ARMS = ("plain", "position", "lookback", "phrase", "copy", "copy8", "attention")
+DROPOUT = 0.3   # every arm's, whatever the profile ships (0.5): the rows compare inputs, not recipes
 COLUMNS = ("nll", "pitch_bits", "repetition_near", "repetition_far", "median_steps", "ends_tonic", "ends_downbeat",
            "mode_read_back", "meter_read_back_min")
 
@@ -79,15 +81,19 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.out)
     arms = args.only.split(",") if args.only else ARMS
-    record = json.loads((out / "ablation.json").read_text()) if (out / "ablation.json").exists() else {}
     from thesis_lib.core import backend
+    from thesis_lib.core.config import PRETRAINED
+
+    # the rows of earlier runs: this folder's, else the shipped table's (so that `--only ARM --ship` adds a row)
+    earlier = next((p for p in (out / "ablation.json", PRETRAINED / "tunes_ablation.json") if p.exists()), None)
+    record = json.loads(earlier.read_text()) if earlier else {}
 
     record.update(epochs=args.epochs, tunes=args.tunes, seed=args.seed, backend=backend.name(),
                   arms=record.get("arms", {}))
     for arm in arms:
         folder = out / arm
         command = ["train", "--model", "tunes", "--profile", "full", "--arm", arm, "--epochs", str(args.epochs),
-                   "--seed", str(args.seed), "--out", str(folder)]
+                   "--dropout", str(DROPOUT), "--no-style-out", "--seed", str(args.seed), "--out", str(folder)]
         if not (folder / "tunes.keras").exists():
             print(f"training {arm}: thesis-music {' '.join(command)}", flush=True)
             subprocess.run(cli(*command), check=True)
@@ -105,7 +111,6 @@ def main() -> None:
         print(f"{name:24s}" + "".join(f"{row[c]:16.3f}" if isinstance(row.get(c), float) else f"{'-':>16s}"
                                       for c in COLUMNS))
     if args.ship:
-        from thesis_lib.core.config import PRETRAINED
         from thesis_lib.core.files import write_json
 
         write_json(PRETRAINED / "tunes_ablation.json", record)

@@ -23,3 +23,17 @@ def test_figures_of_a_set(embedded):
     assert fig["melodies"] == 20 and set(fig["meter_read_back"]) <= {"3/4", "6/8"}
     assert all(0.8 <= v <= 1 for v in fig["meter_read_back"].values())  # the reader holds the ballads themselves
     assert fig["mode_read_back"] > 0.8 and 0 <= fig["repetition_near"] <= 1 and fig["ends_tonic"] > 0.5
+
+
+def test_repeat_lags_says_which_lookbacks_could_copy_a_repeat():
+    from thesis_lib.measures.tunes import repeat_lags
+    from thesis_lib.models.tunes_data import Tune
+
+    bar = [[f"{b}.{i}" for i in range(16)] for b in range(5)]        # five bars of 4/4, no symbol twice
+    tune = Tune(tuple(s for b in (0, 1, 2, 0, 3, 4) for s in bar[b]), "4/4", "major", 0)
+    assert len(tune.symbols) == 96
+    few = repeat_lags([tune], (1, 2, 4, 8))
+    assert few["chunks"] == 21 and dict(few["near"]) == {"other bars": 1} and not few["far"]  # bar 1 again 3 bars on
+    assert dict(repeat_lags([tune], range(1, 9))["near"]) == {"lookback": 1}
+    short = Tune(tune.symbols[:80], "4/4", "major", 0)
+    assert repeat_lags([short])["chunks"] == 0                       # under 96 steps: not counted

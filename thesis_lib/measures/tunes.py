@@ -59,3 +59,29 @@ def figures(melodies: Sequence[Melody], asked: bool = True) -> dict:
         out["mode_read_back"] = float(np.mean([melody_mode(m.events) == m.mode for m in melodies]))
         out["modes"] = dict(Counter(m.mode for m in melodies))
     return out
+
+
+
+def repeat_lags(tunes, lookback: Sequence[int] = (1, 2, 4, 8)) -> dict:
+    """Whether a copy from `lookback` bars back could make the repeats of barred tunes (`tunes_data.Tune`, those of
+    at least 96 steps): of their chunks that come back near and far (`metrics.repetition`'s ranges), how many do
+    at one of those bars' distances ("lookback"), only at other whole bars ("other bars") or only at lags that are
+    not whole bars ("not bars"); and the chunks in all. Why `copy8` looks back every bar from 1 to 8."""
+    from .metrics import CHUNK, FAR, HOP, NEAR
+
+    out = {"chunks": 0, "near": Counter(), "far": Counter()}
+    for t in tunes:
+        s = list(t.symbols)
+        if len(s) < REPETITION_MIN_STEPS:
+            continue
+        seen: dict[tuple, list[int]] = {}
+        for start in range(len(s) - CHUNK + 1):
+            seen.setdefault(tuple(s[start:start + CHUNK]), []).append(start)
+        for start in range(0, len(s) - CHUNK + 1, HOP):
+            out["chunks"] += 1
+            lags = [start - p for p in seen[tuple(s[start:start + CHUNK])] if p < start]
+            for kind, (lo, hi) in (("near", NEAR), ("far", FAR)):
+                bars = {lag // t.bar for lag in lags if lo <= lag <= hi and lag % t.bar == 0}
+                if any(lo <= lag <= hi for lag in lags):
+                    out[kind]["lookback" if bars & set(lookback) else "other bars" if bars else "not bars"] += 1
+    return out
