@@ -20,6 +20,7 @@ full: $(STAMP)       ## the notebook series with the thesis's settings (CUDA GPU
 	$(PY) -m thesis_lib.cli run --profile full
 
 TEST_WORKERS ?= auto
+PYTEST_ARGS  ?= --durations=15   # the slowest tests, at the end of every run (CI's log shows where its time goes)
 test: $(STAMP)       ## the test suite (includes a papermill smoke run of the notebooks), one worker per core
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

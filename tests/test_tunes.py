@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -44,6 +46,18 @@ def test_the_tunes_are_the_regularly_barred_ballads_in_meters_the_model_knows(em
     assert not [s for s in embedded.songs if s.source in sources and not s.regular]
     shares = tunes_data.shares(kept)
     assert sum(shares["meters"].values()) == len(kept) and set(shares["pickups"]["3/4"]) >= {"0", "4"}
+
+
+def test_minor_tunes_can_be_seen_more_often_an_epoch_and_nothing_else_changes(embedded):
+    kept, _ = tunes_data.tunes_of(embedded.songs[:200])
+    minor = [t for t in kept if t.mode == "minor"]
+    assert minor and len(minor) < len(kept)
+    assert tunes.oversampled(kept, 1) == kept
+    three = tunes.oversampled(kept, 3)
+    assert len(three) == len(kept) + 2 * len(minor)
+    assert Counter(map(id, three)) == {id(t): 3 if t.mode == "minor" else 1 for t in kept}
+    with pytest.raises(ValueError, match="minor_copies"):
+        tunes.oversampled(kept, 0)
 
 
 def test_styles_are_drawn_from_the_shares_or_as_asked():

@@ -39,6 +39,8 @@ def add_parser(sub) -> None:
                    help="lstm and tunes: override the profile's dropout (0.3 and 0.5)")
     t.add_argument("--style-out", action=argparse.BooleanOptionalAction, default=None,
                    help="tunes: give the meter and mode to the output layer too (default: the profile's)")
+    t.add_argument("--minor-copies", type=int, default=None,
+                   help="tunes: each minor training tune this many times an epoch (default: the profile's, 1)")
     t.add_argument("--stride", type=int, default=None,
                    help="LSTM every-step only: a window every STRIDE steps (the profile's 16)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
@@ -180,7 +182,8 @@ def _train_tunes(args, profile, songs, out: Path, budget: float | None, common: 
     if args.arm is not None and args.arm not in tunes_data.ARMS:
         raise UsageError(f"--arm {args.arm}: choose one of {', '.join(tunes_data.ARMS)}")
     settings = tunes.Settings.of(profile, arm=args.arm, units=args.units, epochs=args.epochs,
-                                 dropout=args.dropout, style_out=args.style_out)
+                                 dropout=args.dropout, style_out=args.style_out,
+                                 minor_copies=args.minor_copies)
     data = tunes.prepare(songs, args.val_fraction, args.seed, settings)
     print(f"thesis-music train: {data.summary()}", file=sys.stderr)
     result = tunes.train(data, settings, out, seed=args.seed, max_seconds=budget, restart=args.restart)
