@@ -60,6 +60,34 @@ def test_minor_tunes_can_be_seen_more_often_an_epoch_and_nothing_else_changes(em
         tunes.oversampled(kept, 0)
 
 
+def test_a_major_tune_that_ends_on_c_moves_degree_for_degree_into_a_aeolian():
+    vocab = Vocabulary.from_sequences([[str(p) for p in range(48, 85)]])
+    # C D E F G A B C, with a rest and holds: A B C D E F G A, the rhythm unchanged
+    scale = Tune(tuple("60 _ 62 64 65 r _ 67 69 71 72 _".split()), "3/4", "major", 4, "x.abc#1")
+    minor = tunes_data.aeolian(scale, vocab)
+    assert minor.symbols == tuple("57 _ 59 60 62 r _ 64 65 67 69 _".split())
+    assert (minor.meter, minor.mode, minor.pickup) == ("3/4", "minor", 4) and minor.source == "x.abc#1 (Aeolian)"
+    ends_on_e = Tune(("60", "_", "64"), "3/4", "major", 0)
+    chromatic = Tune(("60", "66", "60"), "3/4", "major", 0)                     # F sharp: no degree of C major
+    too_low = Tune(("48", "60"), "3/4", "major", 0)                              # C3 would become A2, not in vocab
+    already_minor = Tune(("57", "69"), "3/4", "minor", 0)
+    assert [tunes_data.aeolian(t, vocab) for t in (ends_on_e, chromatic, already_minor)] == [None] * 3
+    assert tunes_data.aeolian(too_low, Vocabulary.from_sequences([["48", "60", "57"]])) is None
+
+
+def test_an_epoch_with_aeolian_copies_adds_them_after_the_tunes_as_they_are(embedded):
+    kept, _ = tunes_data.tunes_of(embedded.songs[:200])
+    vocab = tunes_data.vocabulary(kept)
+    plain = tunes.training_tunes(kept, tunes.Settings(), vocab)
+    assert plain == kept
+    more = tunes.training_tunes(kept, tunes.Settings(aeolian=True, minor_copies=2), vocab)
+    twice = tunes.oversampled(kept, 2)
+    assert more[:len(twice)] == twice
+    copies = more[len(twice):]
+    assert copies and all(t.mode == "minor" and t.source.endswith("(Aeolian)") for t in copies)
+    assert all(int([s for s in t.symbols if s.isdigit()][-1]) % 12 == 9 for t in copies)    # each ends on A
+
+
 def test_styles_are_drawn_from_the_shares_or_as_asked():
     shares = {"meters": {"3/4": 3, "6/8": 1}, "modes": {"3/4": {"minor": 1}, "6/8": {"major": 1}},
               "pickups": {"3/4": {"4": 1}, "6/8": {"2": 1}}}

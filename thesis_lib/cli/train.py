@@ -41,6 +41,9 @@ def add_parser(sub) -> None:
                    help="tunes: give the meter and mode to the output layer too (default: the profile's)")
     t.add_argument("--minor-copies", type=int, default=None,
                    help="tunes: each minor training tune this many times an epoch (default: the profile's, 1)")
+    t.add_argument("--aeolian", action=argparse.BooleanOptionalAction, default=None,
+                   help="tunes: also train on the major tunes that end on C moved degree for degree into A Aeolian, "
+                   "as minor tunes (default: the profile's)")
     t.add_argument("--stride", type=int, default=None,
                    help="LSTM every-step only: a window every STRIDE steps (the profile's 16)")
     t.add_argument("--every-step", action="store_true", help="loss at all 64 positions (same Table-1 weights)")
@@ -183,12 +186,13 @@ def _train_tunes(args, profile, songs, out: Path, budget: float | None, common: 
         raise UsageError(f"--arm {args.arm}: choose one of {', '.join(tunes_data.ARMS)}")
     settings = tunes.Settings.of(profile, arm=args.arm, units=args.units, epochs=args.epochs,
                                  dropout=args.dropout, style_out=args.style_out,
-                                 minor_copies=args.minor_copies)
+                                 minor_copies=args.minor_copies, aeolian=args.aeolian)
     data = tunes.prepare(songs, args.val_fraction, args.seed, settings)
-    print(f"thesis-music train: {data.summary()}", file=sys.stderr)
+    summary = {**data.summary(), "epoch_tunes": len(tunes.training_tunes(data.train, settings, data.vocab))}
+    print(f"thesis-music train: {summary}", file=sys.stderr)
     result = tunes.train(data, settings, out, seed=args.seed, max_seconds=budget, restart=args.restart)
     write_metrics(out / "tunes_metrics.json", {
-        **common, "model": "tunes", "settings": settings, "data": data.summary(), "epochs_run": len(result.history),
+        **common, "model": "tunes", "settings": settings, "data": summary, "epochs_run": len(result.history),
         "kept_epoch": result.kept_epoch, "seconds": tunes.train_seconds(result.history), "scores": result.scores,
         "shares": tunes_data.shares([*data.train, *data.validation]), "history": result.history})
     print(f"thesis-music train: kept epoch {result.kept_epoch} of {len(result.history)}; held-out NLL "

@@ -94,6 +94,7 @@ class Profile:
     tunes_layers: int = 2
     tunes_style_out: bool = False       # meter and mode given to the output layer as well as to the LSTMs
     tunes_minor_copies: int = 1         # each minor training tune this many times an epoch
+    tunes_aeolian: bool = False         # also the major tunes ending on C moved into A Aeolian, as minor tunes
     tunes_dropout: float = 0.5          # 0.3 in the ablation; 0.5 ships: its tunes repeat three times as often
     tunes_learning_rate: float = 2e-3   # with batches of 8 tunes: at 12 epochs, held-back NLL 0.721 against 0.843
     tunes_batch: int = 8                # for 1e-3 and 32 tunes (tunes of similar length a batch: little padding)

@@ -47,6 +47,7 @@ from .tunes_data import (
     METERS,
     MODES,
     Tune,
+    aeolian,
     batch_arrays,
     tunes_of,
     vocabulary,
@@ -65,7 +66,8 @@ class Settings:
     layers: int = 2
     dropout: float = 0.5        # the ablation's arms: 0.3
     style_out: bool = False     # the meter and mode also given to the output layer (and the copy gates)
-    minor_copies: int = 1       # each minor training tune seen this many times an epoch (a fifth of the tunes)
+    minor_copies: int = 1       # each minor training tune seen this many times an epoch (a sixth of the tunes)
+    aeolian: bool = False       # also train on the major tunes that end on C moved into A Aeolian, as minor tunes
     embedding: int = 48         # the previous symbol's embedding; each lookback symbol gets half of it
     heads: int = 4
     learning_rate: float = 2e-3
@@ -79,7 +81,7 @@ class Settings:
         base = cls(arm=profile.tunes_arm, units=profile.tunes_units, layers=profile.tunes_layers,
                    dropout=profile.tunes_dropout, learning_rate=profile.tunes_learning_rate,
                    batch_tunes=profile.tunes_batch, epochs=profile.tunes_epochs, style_out=profile.tunes_style_out,
-                   minor_copies=profile.tunes_minor_copies)
+                   minor_copies=profile.tunes_minor_copies, aeolian=profile.tunes_aeolian)
         return dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
 
 
@@ -264,6 +266,14 @@ def oversampled(tunes: Sequence[Tune], minor_copies: int) -> list[Tune]:
     return [t for t in tunes for _ in range(minor_copies if t.mode == "minor" else 1)]
 
 
+def training_tunes(tunes: Sequence[Tune], s: Settings, vocab: Vocabulary) -> list[Tune]:
+    """What an epoch passes over: the training tunes (each minor one `s.minor_copies` times) and, with `s.aeolian`,
+    the Aeolian copy of every major tune that has one (`tunes_data.aeolian`). The held-back and test tunes stay
+    the ballads as they are."""
+    extra = [a for t in tunes if (a := aeolian(t, vocab))] if s.aeolian else []
+    return oversampled(tunes, s.minor_copies) + extra
+
+
 def plain_copy(model: keras.Model) -> keras.Model:
     """An uncompiled copy with the same weights (small to ship, no optimizer state)."""
     copy = keras.Model.from_config(model.get_config())
@@ -295,7 +305,7 @@ def train(data: TuneData, s: Settings, out_dir: str | os.PathLike, *, seed: int 
     best = HeldBackNLL(data.validation, data.vocab, ckpt / "best.keras", history)
     callbacks = keras.callbacks.CallbackList([best, EpochCheckpoint(ckpt, history), TimeBudget(max_seconds)],
                                              model=model)
-    batches = Batches(oversampled(data.train, s.minor_copies), data.vocab, s.arm, s.batch_tunes, shuffle=True,
+    batches = Batches(training_tunes(data.train, s, data.vocab), data.vocab, s.arm, s.batch_tunes, shuffle=True,
                       seed=seed)
     for _ in range(len(history)):  # a resumed run goes on with the batch order it would have had
         batches.on_epoch_end()

@@ -68,6 +68,30 @@ def tunes_of(songs: Sequence) -> tuple[list[Tune], Counter]:
     return kept, left
 
 
+# C major's notes onto A Aeolian's, degree for degree (C→A, D→B, E→C, F→D, G→E, A→F, B→G): semitones to move each
+# pitch class, so the tune keeps its contour and its white keys and ends on A where it ended on C
+AEOLIAN_SHIFT = {0: -3, 2: -3, 4: -4, 5: -3, 7: -3, 9: -4, 11: -4}
+
+
+def aeolian(tune: Tune, vocab: Vocabulary) -> Tune | None:
+    """A major tune moved degree for degree into A Aeolian (natural minor), as a minor tune: more minor material for
+    the model to learn from (a sixth of the training ballads are minor). None for a tune that is not major, does not
+    end on C (a major ballad ending on E would become a minor tune ending on C, and 123 of the 126 minor training
+    ballads end on A), has a note outside C major, or would need a pitch outside `vocab`."""
+    notes = [sym for sym in tune.symbols if sym.isdigit()]
+    if tune.mode != "major" or not notes or int(notes[-1]) % 12 != 0:
+        return None
+    out = []
+    for sym in tune.symbols:
+        if sym.isdigit():
+            pitch = int(sym)
+            if pitch % 12 not in AEOLIAN_SHIFT or str(pitch + AEOLIAN_SHIFT[pitch % 12]) not in vocab:
+                return None
+            sym = str(pitch + AEOLIAN_SHIFT[pitch % 12])
+        out.append(sym)
+    return Tune(tuple(out), tune.meter, "minor", tune.pickup, f"{tune.source} (Aeolian)")
+
+
 def vocabulary(tunes: Sequence[Tune]) -> Vocabulary:
     """Every symbol of the tunes and `/` (start and end), sorted."""
     return Vocabulary.from_sequences(t.symbols for t in tunes)
