@@ -12,6 +12,7 @@ mean of the draws, and each draw's figure is printed beside it):
   figures shipped were made on `jax`, as the weights were).
 
 Run: KERAS_BACKEND=jax .venv/bin/python benchmarks/tunes.py [--weights PATH] [--tunes 117] [--per-meter 100] [--seeds 0 1 2] [--temperature 1]
+     [--free-ending]
      [--ship]
 --ship writes thesis_lib/pretrained/tunes_figures.json (07 and docs/tunes.md read it), or tunes_figures_tT.json for
 another temperature of the tune model (the other rows stay at T = 1).
@@ -37,6 +38,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
                     help="one draw of every set per seed; the goals are judged on the mean of the draws")
     ap.add_argument("--temperature", type=float, default=1.0, help="the tune model's (the other rows stay at T = 1)")
+    ap.add_argument("--free-ending", action="store_true",
+                    help="the tune model alone decides where a tune ends (generate's --free-ending): without the rule "
+                    "that a tune may not end on the other mode's tonic")
     ap.add_argument("--ship", action="store_true", help="write the figures JSON into thesis_lib/pretrained/")
     ap.add_argument("--out", default=None, metavar="FIGURES.json", help="write the figures JSON here")
     ap.add_argument("--markdown", default=None, metavar="FIGURES.json",
@@ -65,10 +69,11 @@ def main() -> None:
     # use), then again with another seed (the steady rate of a process that draws more than once, as the CLI's
     # `generate` with its meter checks, the survey's stimuli or this script do)
     t = time.perf_counter()
-    sources.melodies("tunes", args.speed_tunes, seed=1002, weights=args.weights)
+    sources.melodies("tunes", args.speed_tunes, seed=1002, weights=args.weights, end_in_mode=not args.free_ending)
     first_seconds = time.perf_counter() - t
     t = time.perf_counter()
-    speed = sources.melodies("tunes", args.speed_tunes, seed=1001, weights=args.weights).melodies
+    speed = sources.melodies("tunes", args.speed_tunes, seed=1001, weights=args.weights,
+                             end_in_mode=not args.free_ending).melodies
     seconds = time.perf_counter() - t
     speed = {"tunes": args.speed_tunes, "symbols": sum(m.steps for m in speed), "seconds": seconds,
              "first_draw_seconds": first_seconds, "backend": backend.name()}
@@ -108,7 +113,8 @@ def main() -> None:
                              "by_seed": [each[seed][k][0] for seed in args.seeds],
                              "met_by_seed": [bool(each[seed][k][2]) for seed in args.seeds]}
                          for k, (v, t_, ok) in checks.items()}}
-    name = "tunes_figures.json" if args.temperature == 1 else f"tunes_figures_t{args.temperature:g}.json"
+    name = ("tunes_figures" + ("" if args.temperature == 1 else f"_t{args.temperature:g}")
+            + ("_free_ending" if args.free_ending else "") + ".json")
     for path in [*([PRETRAINED / name] if args.ship else []), *([Path(args.out)] if args.out else [])]:
         write_json(path, record)
         print(f"wrote {path}")
@@ -126,7 +132,7 @@ def draw(args, seed: int) -> dict:
     reference = ev.embedded_reference(seed)
     held = [Melody.from_song(s) for s in embedded_split()[1]]
     sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=seed, weights=args.weights,
-                                                 temperature=args.temperature).melodies,
+                                                 temperature=args.temperature, end_in_mode=not args.free_ending).melodies,
             "LSTM (shipped)": sources.melodies("lstm", args.tunes, seed=seed).melodies,
             "5-gram": sources.melodies("ngram", args.tunes, seed=seed).melodies,
             "held-out songs": held}
@@ -138,12 +144,13 @@ def draw(args, seed: int) -> dict:
         rows[name] = row
     mine = rows["whole-tune model"]
     per_meter = {meter: tune_measures.figures(sources.melodies("tunes", args.per_meter, seed=seed, meter=meter,
-                                                               weights=args.weights, temperature=args.temperature)
+                                                               weights=args.weights, temperature=args.temperature,
+                                                               end_in_mode=not args.free_ending)
                                               .melodies) for meter in ("2/4", "3/4", "4/4", "6/8")}
     mine["meter_read_back"] = {m: f["meter_read_back"][m] for m, f in per_meter.items()}
     mine["mode_read_back_per_meter"] = {m: f["mode_read_back"] for m, f in per_meter.items()}
     minor = sources.melodies("tunes", args.per_meter, seed=seed, mode="minor", weights=args.weights,
-                             temperature=args.temperature).melodies
+                             temperature=args.temperature, end_in_mode=not args.free_ending).melodies
     mine["minor_read_back"] = tune_measures.figures(minor)["mode_read_back"]
     return rows
 

@@ -71,6 +71,7 @@ def test_generate_key_transposes_the_melody(weights, tmp_path):
     (["--primer", "_ _ _ 60"], 2, "holds nothing"),
     (["-n", "0"], 2, "-n, --max-steps"),
     (["--meter", "5/4"], 2, "can be kept in 2/4, 3/4, 4/4, 6/8"),
+    (["--free-ending"], 2, "--free-ending is for --model tunes"),
 ])
 def test_generate_rejects_bad_input_with_a_clear_message(weights, tmp_path, args, code, words):
     r = run("generate", "--weights", weights, "--out", tmp_path, *args)

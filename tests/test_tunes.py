@@ -141,6 +141,29 @@ def test_the_batch_shrinks_as_tunes_end_and_no_tune_changes(tiny, monkeypatch):
     assert shrinking == whole
 
 
+def _last_note(symbols) -> int:
+    """The pitch class of a tune's last note."""
+    return [int(sym) for sym in symbols if sym.isdigit()][-1] % 12
+
+
+def test_no_tune_ends_on_the_other_mode_s_tonic_and_only_those_that_would_are_changed(tiny):
+    """With the rule (the default) a minor tune never ends on C nor a major one on A; without it the model alone
+    decides. The rule touches only the tunes the model ended there: they go on from that point, the rest are the
+    same tunes."""
+    g = tunes_generate.Generator(tiny["model"], tiny["data"].vocab)
+    modes = ["minor", "major"] * 24
+    ask = dict(meters=["2/4"] * 48, modes=modes, pickups=[0] * 48, max_steps=200, seed=7, temperature=1.3)
+    ruled, free = g.generate(48, **ask), g.generate(48, end_in_mode=False, **ask)
+    other = tunes_generate.RELATIVE_TONIC
+    ended = [(t, m) for t, m in zip(ruled, modes) if len(t) < 200]
+    assert ended and not [t for t, m in ended if _last_note(t) == other[m]]
+    changed = [(r, f, m) for r, f, m in zip(ruled, free, modes) if r != f]
+    assert changed, "some tunes of the tiny model should end on the other tonic for this to test anything"
+    assert len(changed) < len(modes)
+    for r, f, m in changed:
+        assert _last_note(f) == other[m] and r[:len(f)] == f and len(r) > len(f)   # it went on from there
+
+
 def test_a_tune_does_not_end_in_a_bar_of_silence():
     # 2/4 (8 steps a bar), no pickup: a note bar, then a bar of rest before the end: the silent bar goes
     tune = ["60", "_", "_", "_", "62", "_", "_", "_", "r", "_", "_", "_", "_", "_", "_", "_"]
@@ -299,6 +322,7 @@ def test_the_shipped_model_writes_minor_6_8_tunes_barred_as_written_that_end_by_
         bars = [m.duration.quarterLength for m in part.getElementsByClass("Measure")]
         assert len(bars) >= 4 and all(b == 3.0 for b in bars[1:-1]), bars  # 6/8: three quarters a bar
         assert 0 < bars[0] <= 3.0 and 0 < bars[-1] <= 3.0
+        assert part.flatten().notes[-1].pitch.name != "C"   # a minor tune does not come to rest on C major's tonic
 
 
 def test_the_default_settings_are_the_full_profiles_recipe():

@@ -34,6 +34,9 @@ def add_parser(sub) -> None:
                    "only the melodies in it")
     g.add_argument("--pickup", type=int, default=None, help="tunes: 16ths before the first bar line (needs --meter; "
                    "default: drawn from the ballads' pickups in that meter)")
+    g.add_argument("--free-ending", action="store_true",
+                   help="tunes: let the model end a tune on the other mode's tonic too (a minor tune on C, a major "
+                   "one on A: heard in the other mode); by default such a tune goes on and ends in its own mode")
     g.add_argument("--max-draws", type=int, default=1000,
                    help="with --meter/--mode: draw at most this many melodies; exit 1 if fewer than -n match")
     g.add_argument("--key", default=None, help="write in this key instead of C major / A minor: D, Em, Bb, F#m")
@@ -102,7 +105,7 @@ def generate(args: argparse.Namespace) -> int:
     try:
         if args.model == "tunes":
             found, batch = None, sources.melodies("tunes", args.n, meter=args.meter, mode=args.mode,
-                                                  pickup=args.pickup, **kw)
+                                                  pickup=args.pickup, end_in_mode=not args.free_ending, **kw)
         elif args.meter or args.mode:
             found = sources.matching(args.model, args.n, meter=args.meter, mode=args.mode, max_draws=args.max_draws,
                                      **kw)
@@ -160,6 +163,8 @@ def check_style(args: argparse.Namespace) -> None:
             tunes_data.check_style(args.meter, None, args.pickup)
         except ValueError as exc:
             raise UsageError(f"--pickup {args.pickup}: {exc}") from None
+    if args.free_ending and args.model != "tunes":
+        raise UsageError("--free-ending is for --model tunes (the other models always end where they write `/`)")
 
 
 def describe(melody, args: argparse.Namespace, primed: int) -> str:

@@ -13,9 +13,15 @@ import numpy as np
 
 from ..core.backend import keras, layers
 from ..core.config import DELIMITER
-from ..data.encoding import Vocabulary
+from ..data.encoding import Vocabulary, parse_symbol
 from .tunes import arm_of, copy_head
 from .tunes_data import COPYING, LOOKBACK, PAD_TO, features, trim_silence
+
+
+# the pitch class a tune in each mode may not end on: the other mode's tonic. C major and A minor share every pitch,
+# so where a tune comes to rest is its mode (the mode analysis reads a melody by its last note when that is C or A),
+# and the ballads keep to it: of the training side's 126 minor tunes none ends on C, of its 615 major ones 3 on A
+RELATIVE_TONIC = {"major": 9, "minor": 0}
 
 
 class Generator:
@@ -38,19 +44,22 @@ class Generator:
             self._call = compiled(model)
 
     def generate(self, n: int, *, meters: Sequence[str], modes: Sequence[str], pickups: Sequence[int],
-                 temperature: float = 1.0, primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0
-                 ) -> list[list[str]]:
+                 temperature: float = 1.0, primer: Sequence[str] = (), max_steps: int = 512, seed: int = 0,
+                 end_in_mode: bool = True) -> list[list[str]]:
         """n tunes (primer + new symbols, no `/`), tune k in meters[k], modes[k] with pickups[k]; each ends where
         the model writes `/`, or after `max_steps` new symbols. Without a primer the first symbol is a note or a
-        rest. A bar of silence before the end (the model rests, then stops) is cut: `tunes_data.trim_silence`.
+        rest. With `end_in_mode`, a tune may not end on the other mode's tonic (`RELATIVE_TONIC`): where the model
+        ends it there, it draws again without `/` and goes on (the model's own distribution given that it goes on),
+        and every other tune is the one it writes without the rule. A bar of silence before the end (the model
+        rests, then stops) is cut: `tunes_data.trim_silence`.
 
         Only the tunes still being written are computed, in a batch of the next power of two rows (at least
         `MIN_BATCH`; a few shapes, each compiled once), padded with copies: as tunes end, the batch shrinks. The random
         draws are made for the whole batch at every step, so a tune is the same whichever others have ended."""
-        from ..core.sampling import must_start, sample
+        from ..core.sampling import must_start, sample, without
         from ..data.encoding import start_banned
 
-        rng = np.random.default_rng(seed)
+        rng, redraws = np.random.default_rng(seed), np.random.default_rng([seed, 1])
         end = self.vocab.id(DELIMITER)
         start = list(self.vocab.encode(primer))
         total = len(start) + max_steps
@@ -62,6 +71,11 @@ class Generator:
         states = ({name: np.zeros((len(rows), self.units), np.float32) for name in self.states} if self.recurrent
                   else None)
         banned = start_banned(self.vocab)
+        pitch_class = np.array([p % 12 if kind == "onset" else -1
+                                for kind, p in map(parse_symbol, self.vocab.symbols)])   # of each id; -1: no note
+        avoid = np.array([RELATIVE_TONIC[m] if end_in_mode else -2 for m in modes])   # -2: no pitch class
+        notes = [pitch_class[k] for k in start if pitch_class[k] >= 0]
+        last = np.full(n, notes[-1] if notes else -1)   # each tune's last note so far (pitch class)
         with self._call.fixed():
             for i in range(total):
                 # the attention arm reads the whole tune so far, padded to a multiple of 64 steps (a handful of
@@ -80,7 +94,13 @@ class Generator:
                 if i == len(start):
                     p = must_start(p, banned, primer)
                 nxt = sample(p, temperature, rng, rows=alive, batch=n).astype(np.int32)
+                # a tune that would end on the other mode's tonic draws again without `/` (from a stream of draws of
+                # its own, made at every step: the other tunes, and this one up to here, are as without the rule)
+                stuck = (nxt == end) & (last[alive] == avoid[alive])
+                nxt[stuck] = sample(without(p[stuck], [end]), temperature, redraws, rows=alive[stuck], batch=n)
                 history[alive, i] = nxt
+                played = pitch_class[nxt] >= 0
+                last[alive[played]] = pitch_class[nxt[played]]
                 going = nxt != end
                 if going.all():
                     continue

@@ -109,11 +109,12 @@ def _ngram(seed: int = 0):
 
 def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, primer: Sequence[str] = (),
              max_steps: int = MAX_STEPS, weights: str | os.PathLike | None = None, meter: str | None = None,
-             mode: str | None = None, pickup: int | None = None) -> Batch:
+             mode: str | None = None, pickup: int | None = None, end_in_mode: bool = True) -> Batch:
     """n melodies from a source, seeded (same seed, same melodies on CPU). Primers go to the LSTM, the tune model
     and the n-gram (the melody starts with them); GANs draw whole 64-step melodies from noise; `real` gives
     held-out songs, with the meter, pickup and mode their files state. The tune model writes in the `meter`,
-    `mode` and `pickup` asked for (each drawn from the ballads' own shares when not asked: `tunes`)."""
+    `mode` and `pickup` asked for (each drawn from the ballads' own shares when not asked: `tunes`), and with
+    `end_in_mode` never ends a tune on the other mode's tonic (`tunes_generate.RELATIVE_TONIC`)."""
     if source not in SOURCES:
         raise ThesisError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
     if primer and source not in ("lstm", "tunes", "ngram"):
@@ -123,7 +124,8 @@ def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, pr
     weights = str(weights) if weights else None
     mine = dict(temperature=temperature, seed=seed, weights=weights)
     if source == "tunes":
-        return tunes(n, meter=meter, mode=mode, pickup=pickup, primer=primer, max_steps=max_steps, **mine)
+        return tunes(n, meter=meter, mode=mode, pickup=pickup, primer=primer, max_steps=max_steps,
+                     end_in_mode=end_in_mode, **mine)
     if source == "lstm":
         net, vocab, where = _model(source, weights)
         vocab.encode(primer)  # VocabularyError names an unknown symbol
@@ -168,10 +170,11 @@ def melodies(source: str, n: int, *, temperature: float = 1.0, seed: int = 0, pr
 
 def tunes(n: int, *, meter: str | None = None, mode: str | None = None, pickup: int | None = None,
           temperature: float = 1.0, seed: int = 0, primer: Sequence[str] = (), max_steps: int = MAX_STEPS,
-          weights: str | None = None) -> Batch:
+          weights: str | None = None, end_in_mode: bool = True) -> Batch:
     """n whole tunes from the tune model, each in the meter, mode and pickup asked for, or drawn (seeded) from the
     shares of its training ballads: a meter, then a mode and a pickup as common in that meter. Each tune is born
-    with them, so its score is barred as it was written (the meter reader is not asked)."""
+    with them, so its score is barred as it was written (the meter reader is not asked). With `end_in_mode` (the
+    default) no tune ends on the other mode's tonic; without it, the model alone decides where it ends."""
     from ..models.tunes_data import draw_style
 
     net, vocab, where = _model("tunes", weights)
@@ -180,7 +183,7 @@ def tunes(n: int, *, meter: str | None = None, mode: str | None = None, pickup: 
                                         pickup=pickup)
     out = _generator("tunes", weights).generate(n, meters=meters, modes=modes, pickups=pickups,
                                                 temperature=temperature, primer=list(primer), max_steps=max_steps,
-                                                seed=seed)
+                                                seed=seed, end_in_mode=end_in_mode)
     born_ = [Melody(tuple(s), Origin("tunes", weights, temperature, seed, i), title("tunes", i, temperature, seed),
                     stated_meter=m, stated_pickup=p, stated_mode=d)
              for i, (s, m, d, p) in enumerate(zip(out, meters, modes, pickups), start=1)]
