@@ -15,7 +15,7 @@ Run: KERAS_BACKEND=jax .venv/bin/python benchmarks/tunes.py [--weights PATH] [--
      [--free-ending]
      [--ship]
 --ship writes thesis_lib/pretrained/tunes_figures.json (07 and docs/tunes.md read it), or tunes_figures_tT.json for
-another temperature of the tune model (the other rows stay at T = 1).
+another temperature of the tune model (the other rows stay at T = 1); with --free-ending, ..._free_ending.json.
 """
 
 import argparse
@@ -132,7 +132,8 @@ def draw(args, seed: int) -> dict:
     reference = ev.embedded_reference(seed)
     held = [Melody.from_song(s) for s in embedded_split()[1]]
     sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=seed, weights=args.weights,
-                                                 temperature=args.temperature, end_in_mode=not args.free_ending).melodies,
+                                                 temperature=args.temperature,
+                                                 end_in_mode=not args.free_ending).melodies,
             "LSTM (shipped)": sources.melodies("lstm", args.tunes, seed=seed).melodies,
             "5-gram": sources.melodies("ngram", args.tunes, seed=seed).melodies,
             "held-out songs": held}
