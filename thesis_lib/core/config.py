@@ -23,6 +23,7 @@ REST = "r"
 DELIMITER = "/"                # start / end of a melody
 MAJOR_TARGET_MIDI = 60         # C4: major songs go to C major (ch. 2)
 MINOR_TARGET_MIDI = 69         # A4: minor songs go to A minor (ch. 2)
+TONIC = {"major": MAJOR_TARGET_MIDI % 12, "minor": MINOR_TARGET_MIDI % 12}  # each mode's tonic, as a pitch class
 
 # --- generation and listening (§3.2, §3.4) ---
 MAX_STEPS = 512                # most new 16th steps of a generated melody (32 bars of 4/4)

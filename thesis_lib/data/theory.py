@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 
-from ..core.config import STEPS_PER_QUARTER
+from ..core.config import STEPS_PER_QUARTER, TONIC
 from .corpus import Corpus, Song
 from .encoding import bar_steps
 from .notation import split_into_bars
@@ -126,8 +126,8 @@ def melody_mode(events) -> str:
     if not notes:
         return "major"
     last = notes[-1][0] % 12
-    if last in (0, 9):
-        return "major" if last == 0 else "minor"
+    if last in (TONIC["major"], TONIC["minor"]):
+        return "major" if last == TONIC["major"] else "minor"
     hist = np.zeros(12)
     for p, n in notes:
         hist[p % 12] += n
@@ -154,7 +154,7 @@ def transpose_to_key(events, key: str, have: str | None = None) -> tuple[list, s
         written = f"{name.lower() if mode == 'minor' else name} {mode}"
     else:
         tonic, mode = (tonic + 3) % 12 if have == "major" else (tonic - 3) % 12, have
-    source = 0 if have == "major" else 9
+    source = TONIC[have]
     shift = (tonic - source + 6) % 12 - 6  # the nearest way: -6 .. +5 semitones
     out = [(None if p is None else p + shift, n) for p, n in events]
     if any(p is not None and not 0 <= p <= 127 for p, _ in out):

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..core.config import TONIC
 from ..data.encoding import bar_steps, encode_events
 from ..data.melody import Melody
 from .metrics import REPETITION_MIN_STEPS, repetition
@@ -29,7 +30,7 @@ def ending(melody: Melody) -> dict:
         return {"tonic": False, "downbeat": False, "bar_line": False}
     bar = bar_steps(melody.meter)
     pitch, onset = notes[-1]
-    tonic = (pitch - (0 if melody.mode == "major" else 9)) % 12 == 0
+    tonic = pitch % 12 == TONIC[melody.mode]
     at = (onset + bar - melody.pickup) % bar
     return {"tonic": bool(tonic), "downbeat": at == 0, "bar_line": (t - melody.pickup) % bar == 0 or t % bar == 0}
 

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.backend import keras, layers
-from ..core.config import DELIMITER
+from ..core.config import DELIMITER, TONIC
 from ..data.encoding import Vocabulary, parse_symbol
 from .tunes import arm_of, copy_head
 from .tunes_data import COPYING, LOOKBACK, PAD_TO, features, trim_silence
@@ -21,7 +21,7 @@ from .tunes_data import COPYING, LOOKBACK, PAD_TO, features, trim_silence
 # the pitch class a tune in each mode may not end on: the other mode's tonic. C major and A minor share every pitch,
 # so where a tune comes to rest is its mode (the mode analysis reads a melody by its last note when that is C or A),
 # and the ballads keep to it: of the training side's 126 minor tunes none ends on C, of its 615 major ones 3 on A
-RELATIVE_TONIC = {"major": 9, "minor": 0}
+RELATIVE_TONIC = {"major": TONIC["minor"], "minor": TONIC["major"]}
 
 
 class Generator:
