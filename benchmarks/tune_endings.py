@@ -9,12 +9,12 @@ Run: KERAS_BACKEND=jax .venv/bin/python benchmarks/tune_endings.py [--tunes 200]
 import argparse
 from collections import Counter
 
-NAMES = "C C# D D# E F F# G G# A A# B".split()
-
 
 def last_notes(melodies) -> Counter:
     """How many melodies end on each pitch class (by name)."""
-    return Counter(NAMES[[p for p, _ in m.events if p is not None][-1] % 12] for m in melodies)
+    from thesis_lib.data.theory import PITCH_NAMES
+
+    return Counter(PITCH_NAMES[[p for p, _ in m.events if p is not None][-1] % 12] for m in melodies)
 
 
 def report(label: str, melodies, mode: str) -> None:

@@ -131,9 +131,8 @@ def draw(args, seed: int) -> dict:
 
     reference = ev.embedded_reference(seed)
     held = [Melody.from_song(s) for s in embedded_split()[1]]
-    sets = {"whole-tune model": sources.melodies("tunes", args.tunes, seed=seed, weights=args.weights,
-                                                 temperature=args.temperature,
-                                                 end_in_mode=not args.free_ending).melodies,
+    tune = dict(seed=seed, weights=args.weights, temperature=args.temperature, end_in_mode=not args.free_ending)
+    sets = {"whole-tune model": sources.melodies("tunes", args.tunes, **tune).melodies,
             "LSTM (shipped)": sources.melodies("lstm", args.tunes, seed=seed).melodies,
             "5-gram": sources.melodies("ngram", args.tunes, seed=seed).melodies,
             "held-out songs": held}
@@ -144,14 +143,11 @@ def draw(args, seed: int) -> dict:
         row.update(two_sample_accuracy=scored["two_sample_accuracy"], copied_8_bars=ev.copied_bars(mels, reference))
         rows[name] = row
     mine = rows["whole-tune model"]
-    per_meter = {meter: tune_measures.figures(sources.melodies("tunes", args.per_meter, seed=seed, meter=meter,
-                                                               weights=args.weights, temperature=args.temperature,
-                                                               end_in_mode=not args.free_ending)
-                                              .melodies) for meter in ("2/4", "3/4", "4/4", "6/8")}
+    per_meter = {meter: tune_measures.figures(sources.melodies("tunes", args.per_meter, meter=meter, **tune).melodies)
+                 for meter in ("2/4", "3/4", "4/4", "6/8")}
     mine["meter_read_back"] = {m: f["meter_read_back"][m] for m, f in per_meter.items()}
     mine["mode_read_back_per_meter"] = {m: f["mode_read_back"] for m, f in per_meter.items()}
-    minor = sources.melodies("tunes", args.per_meter, seed=seed, mode="minor", weights=args.weights,
-                             temperature=args.temperature, end_in_mode=not args.free_ending).melodies
+    minor = sources.melodies("tunes", args.per_meter, mode="minor", **tune).melodies
     mine["minor_read_back"] = tune_measures.figures(minor)["mode_read_back"]
     return rows
 

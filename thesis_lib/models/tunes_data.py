@@ -85,9 +85,10 @@ def aeolian(tune: Tune, vocab: Vocabulary) -> Tune | None:
     for sym in tune.symbols:
         if sym.isdigit():
             pitch = int(sym)
-            if pitch % 12 not in AEOLIAN_SHIFT or str(pitch + AEOLIAN_SHIFT[pitch % 12]) not in vocab:
+            shift = AEOLIAN_SHIFT.get(pitch % 12)
+            if shift is None or str(pitch + shift) not in vocab:
                 return None
-            sym = str(pitch + AEOLIAN_SHIFT[pitch % 12])
+            sym = str(pitch + shift)
         out.append(sym)
     return Tune(tuple(out), tune.meter, "minor", tune.pickup, f"{tune.source} (Aeolian)")
 
